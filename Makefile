@@ -1,0 +1,50 @@
+# wirewatch: `make run` and `make test` work on a fresh machine with Python 3.11+.
+PYTHON ?= python3
+VENV ?= .venv
+BIN := $(VENV)/bin
+ARGS ?=
+# CI sets this; locally it defaults to the shared corpus beside the checkout.
+WIREWATCH_CORPUS_DIR ?= $(abspath ../shared/corpus/feeds)
+export WIREWATCH_CORPUS_DIR
+
+.PHONY: run test lint typecheck contracts pytest bench clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: $(BIN)/python pyproject.toml
+	$(BIN)/pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-dev: $(VENV)/.installed
+	$(BIN)/pip install --quiet -e '.[dev]'
+	touch $@
+
+## run: the daemon on the embedded default (seed feed, console channel, var/wirewatch.db)
+run: $(VENV)/.installed
+	$(BIN)/wirewatch run $(ARGS)
+
+## test: lint, the import-layer contract, type checks and the tests
+test: lint contracts typecheck pytest
+
+lint: $(VENV)/.installed-dev
+	$(BIN)/ruff check daemon rules store tests
+	$(BIN)/ruff format --check daemon rules store tests
+
+contracts: $(VENV)/.installed-dev
+	$(BIN)/lint-imports
+
+typecheck: $(VENV)/.installed-dev
+	$(BIN)/mypy
+
+pytest: $(VENV)/.installed-dev
+	$(BIN)/pytest $(ARGS)
+
+## bench: throughput and memory benchmarks (tests/bench/), printed as a report
+bench: $(VENV)/.installed-dev
+	$(BIN)/python -m tests.bench
+
+clean:
+	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

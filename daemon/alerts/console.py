@@ -1,0 +1,46 @@
+"""The console channel: alerts printed to standard output, for trying things out."""
+
+from __future__ import annotations
+
+import sys
+from typing import ClassVar, Literal, TextIO
+
+from daemon.alerts.base import Alert, Channel, ChannelSettings, highlight
+
+
+class ConsoleSettings(ChannelSettings):
+    type: Literal["console"] = "console"
+    max_evidence: int = 3
+
+
+class ConsoleChannel(Channel):
+    """Prints each alert as a short block of text."""
+
+    settings: ClassVar[type[ChannelSettings]] = ConsoleSettings
+
+    def __init__(self, name: str, settings: ConsoleSettings, out: TextIO | None = None) -> None:
+        super().__init__(name, settings)
+        self.max_evidence = settings.max_evidence
+        self.out = out or sys.stdout
+
+    async def send(self, alert: Alert) -> None:
+        self.out.write(render_text(alert, self.max_evidence, ("**", "**")) + "\n")
+        self.out.flush()
+
+
+def render_text(alert: Alert, max_evidence: int, mark: tuple[str, str]) -> str:
+    """A plain-text rendering of an alert, names marked in the evidence."""
+    h = alert.hit
+    actors = " · ".join(f"{a}: {', '.join(n)}" for a, n in alert.actor_names().items())
+    lines = [
+        f"[{h.severity}] {h.watch_id}: {h.title}",
+        f"  {h.article_title or '(untitled)'}",
+        f"  {h.article_url}  ({h.feed_title or h.feed_url}, {h.lang or '?'})",
+        f"  {actors}",
+    ]
+    for ev in h.evidence[:max_evidence]:
+        spans = [(m.start, m.end) for m in ev.mentions]
+        lines.append("  > " + highlight(ev.text, ev.start, spans, mark).replace("\n", " "))
+    if len(h.evidence) > max_evidence:
+        lines.append(f"  (+{len(h.evidence) - max_evidence} more)")
+    return "\n".join(lines)

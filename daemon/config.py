@@ -1,0 +1,148 @@
+"""The daemon's configuration: one YAML file, then WIREWATCH_* env, then CLI flags.
+
+Relative paths in the file (store, rules, local feeds) are relative to the
+file's folder. Errors name file:line:col, like rule files.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Annotated, Any
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from daemon.alerts import ALERTERS, ChannelSettings
+from rules.document import Document, load_document, suggest, validate
+from rules.duration import parse_duration
+from rules.errors import RuleFileErrors, RuleSyntaxError
+
+DEFAULT_CONFIG = Path("seeds/wirewatch.yaml")
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class FeedConfig(_Strict):
+    """One feed to poll."""
+
+    url: str = Field(description="http(s) URL, file:// URL or a local path")
+    interval: Seconds = Field(900.0, gt=0, description="How often to poll, e.g. 15m")
+    name: str | None = Field(None, description="Display name (default: the feed's title)")
+    lang: str | None = Field(None, description="Language of the feed, if it does not say")
+
+
+class PollConfig(_Strict):
+    """How the poll loop runs."""
+
+    tick: Seconds = Field(5.0, gt=0, description="How often to look for due feeds")
+    concurrency: int = Field(10, ge=1, description="Feeds fetched at once")
+    timeout: Seconds = Field(30.0, gt=0, description="Total time one fetch may take")
+
+
+class ConfigFile(_Strict):
+    """The top level of wirewatch.yaml."""
+
+    store: str = Field("var/wirewatch.db", description="SQLite file")
+    rules: list[str] = Field(default_factory=list, description="Rule files or folders")
+    feeds: list[FeedConfig] = Field(default_factory=list)
+    channels: dict[str, dict[str, Any]] = Field(
+        default_factory=lambda: {"console": {"type": "console"}},
+        description="Alert channels by name, each with a `type`",
+    )
+    poll: PollConfig = Field(default_factory=PollConfig)  # type: ignore[arg-type]
+
+
+@dataclass(frozen=True, slots=True)
+class Config:
+    """The validated configuration the daemon runs with."""
+
+    path: Path | None
+    store: str
+    rule_paths: tuple[Path, ...]
+    feeds: tuple[FeedConfig, ...]
+    channels: dict[str, ChannelSettings] = field(default_factory=dict)
+    poll: PollConfig = field(default_factory=PollConfig)  # type: ignore[arg-type]
+
+
+def resolve_path(base: Path, value: str) -> Path:
+    """`value` as a path, relative to `base` unless absolute (`~` expanded)."""
+    p = Path(value).expanduser()
+    return p if p.is_absolute() else base / p
+
+
+def feed_source(base: Path, url: str) -> str:
+    """A feed URL as stored: http(s) as given, local paths made absolute file paths."""
+    if url.startswith(("http://", "https://")):
+        return url
+    if url.startswith("file://"):
+        return str(Path(url[len("file://") :]).resolve())
+    return str(resolve_path(base, url).resolve())
+
+
+def load_config(
+    path: Path | None,
+    *,
+    env: Mapping[str, str] | None = None,
+    db: str | None = None,
+) -> Config:
+    """Load and validate a config file; env WIREWATCH_STORE and `db` override the store."""
+    env = os.environ if env is None else env
+    if path is None:
+        doc = Document(Path("<defaults>"), {}, {}, {})
+        base = Path.cwd()
+    else:
+        doc = load_document(path)
+        base = path.resolve().parent
+    errors: list[RuleSyntaxError] = []
+    try:
+        raw = validate(doc, ConfigFile)
+    except RuleFileErrors as e:
+        errors += e.errors
+    try:
+        data = doc.data if isinstance(doc.data, dict) else {}
+        channels = _channels(doc, data.get("channels") or {"console": {"type": "console"}})
+    except RuleFileErrors as e:
+        errors += e.errors
+    if errors:
+        raise RuleFileErrors(errors)
+    store = db or env.get("WIREWATCH_STORE") or env.get("WIREWATCH_DB") or raw.store
+    if store != ":memory:":
+        store = str(resolve_path(base if store == raw.store else Path.cwd(), store))
+    feeds = tuple(f.model_copy(update={"url": feed_source(base, f.url)}) for f in raw.feeds)
+    return Config(
+        path=path,
+        store=store,
+        rule_paths=tuple(resolve_path(base, r) for r in raw.rules),
+        feeds=feeds,
+        channels=channels,
+        poll=raw.poll,
+    )
+
+
+def _channels(doc: Document, raw: Any) -> dict[str, ChannelSettings]:
+    out: dict[str, ChannelSettings] = {}
+    errors: list[RuleSyntaxError] = []
+    if not isinstance(raw, dict):
+        return out  # the ConfigFile model reports the wrong type
+    for name, body in raw.items():
+        key = ("channels", name)
+        kind = body.get("type") if isinstance(body, dict) else None
+        if kind not in ALERTERS:
+            msg = f"channel '{name}': unknown type {kind!r}; known: {', '.join(sorted(ALERTERS))}"
+            hint = suggest(str(kind), list(ALERTERS)) if kind else None
+            if hint:
+                msg += f" (did you mean '{hint}'?)"
+            errors.append(RuleSyntaxError(doc.loc((*key, "type")), msg))
+            continue
+        try:
+            out[name] = validate(doc, ALERTERS[kind].settings, body, base=key)
+        except RuleFileErrors as e:
+            errors.extend(e.errors)
+    if errors:
+        raise RuleFileErrors(errors)
+    return out

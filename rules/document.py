@@ -1,0 +1,212 @@
+"""YAML documents that remember where each value came from.
+
+Rule files and the daemon's config are both read here: YAML is composed into
+nodes, turned into plain values while recording each value's line and column,
+then validated with a pydantic model. Every validation error is reported as
+`path:line:col: message`, all errors of a file at once.
+"""
+
+from __future__ import annotations
+
+import difflib
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import yaml
+from pydantic import BaseModel, ValidationError
+from yaml.constructor import ConstructorError, SafeConstructor
+
+from rules.errors import Loc, RuleFileErrors, RuleSyntaxError
+
+M = TypeVar("M", bound=BaseModel)
+Key = tuple[str | int, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    """Plain data from one YAML file and the location of every value and key."""
+
+    path: Path
+    data: Any
+    value_locs: dict[Key, Loc]
+    key_locs: dict[Key, Loc]
+
+    def loc(self, key: Key) -> Loc:
+        """Where the value at `key` (or its nearest known parent) starts."""
+        while key not in self.value_locs and key:
+            key = key[:-1]
+        return self.value_locs.get(key, Loc(self.path, 0, 0))
+
+    def key_loc(self, key: Key) -> Loc:
+        """Where the mapping key at `key` starts, else where its value does."""
+        return self.key_locs.get(key) or self.loc(key)
+
+
+def _loc(path: Path, node: yaml.Node) -> Loc:
+    return Loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
+
+
+def read_document(text: str, path: Path) -> Document:
+    """Parse YAML text; raise RuleFileErrors with file:line:col on bad syntax."""
+    try:
+        node = yaml.compose(text, Loader=yaml.SafeLoader)
+    except yaml.MarkedYAMLError as e:
+        m = e.problem_mark
+        loc = Loc(path, m.line + 1, m.column + 1) if m else Loc(path, 0, 0)
+        raise RuleFileErrors([RuleSyntaxError(loc, e.problem or "invalid YAML")]) from e
+    values: dict[Key, Loc] = {}
+    keys: dict[Key, Loc] = {}
+    errors: list[RuleSyntaxError] = []
+    data = None if node is None else _build(node, (), path, values, keys, errors)
+    if errors:
+        raise RuleFileErrors(errors)
+    return Document(path, data, values, keys)
+
+
+def load_document(path: Path) -> Document:
+    """Read and parse a YAML file."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as e:
+        reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
+        raise RuleFileErrors([RuleSyntaxError(Loc(path, 0, 0), f"cannot read: {reason}")]) from e
+    return read_document(text, path)
+
+
+def _build(
+    node: yaml.Node,
+    key: Key,
+    path: Path,
+    values: dict[Key, Loc],
+    keys: dict[Key, Loc],
+    errors: list[RuleSyntaxError],
+) -> Any:
+    values[key] = _loc(path, node)
+    if isinstance(node, yaml.MappingNode):
+        out: dict[Any, Any] = {}
+        for k_node, v_node in node.value:
+            if not isinstance(k_node, yaml.ScalarNode):
+                errors.append(RuleSyntaxError(_loc(path, k_node), "keys must be plain values"))
+                continue
+            k = str(_scalar(k_node))
+            if k in out:
+                errors.append(RuleSyntaxError(_loc(path, k_node), f"duplicate key '{k}'"))
+                continue
+            keys[(*key, k)] = _loc(path, k_node)
+            out[k] = _build(v_node, (*key, k), path, values, keys, errors)
+        return out
+    if isinstance(node, yaml.SequenceNode):
+        return [
+            _build(item, (*key, i), path, values, keys, errors) for i, item in enumerate(node.value)
+        ]
+    try:
+        return _scalar(node)
+    except ConstructorError as e:
+        errors.append(RuleSyntaxError(_loc(path, node), e.problem or "bad value"))
+        return None
+
+
+def _scalar(node: yaml.Node) -> Any:
+    return SafeConstructor().construct_object(node, deep=True)
+
+
+def validate(doc: Document, model: type[M], data: Any = None, base: Key = ()) -> M:
+    """Validate `data` (default: the whole document) against a pydantic model.
+
+    Raises RuleFileErrors naming file:line:col for every problem, with a
+    suggestion when an unknown key looks like a misspelt known one.
+    """
+    payload = doc.data if data is None else data
+    try:
+        return model.model_validate({} if payload is None else payload)
+    except ValidationError as e:
+        raise RuleFileErrors(list(errors_from(doc, model, e, base))) from None
+
+
+def errors_from(
+    doc: Document, model: type[BaseModel], exc: ValidationError, base: Key = ()
+) -> Iterator[RuleSyntaxError]:
+    """Turn a pydantic ValidationError into located, readable errors."""
+    seen: set[tuple[Key, str]] = set()
+    for err in exc.errors(include_url=False):
+        loc_key: Key = (*base, *_clean_loc(err["loc"]))
+        kind = err["type"]
+        if kind == "extra_forbidden":
+            name = str(loc_key[-1])
+            msg = f"unknown key '{name}'"
+            hint = _suggest(name, _known_keys(model, loc_key[len(base) : -1]))
+            if hint:
+                msg += f" (did you mean '{hint}'?)"
+            where = doc.key_loc(loc_key)
+        elif kind == "missing":
+            msg = f"missing required key '{loc_key[-1]}'"
+            where = doc.loc(loc_key[:-1])
+        else:
+            field = ".".join(str(p) for p in loc_key[len(base) :]) or "document"
+            msg = f"{field}: {_reason(err)}"
+            where = doc.loc(loc_key)
+        if (loc_key, msg) not in seen:
+            seen.add((loc_key, msg))
+            yield RuleSyntaxError(where, msg)
+
+
+def _clean_loc(loc: tuple[int | str, ...]) -> Key:
+    # pydantic inserts union-member and validator names ("function-after[...]",
+    # "literal['a']", "WithinScope") into locations; they are not YAML keys.
+    return tuple(
+        p
+        for p in loc
+        if isinstance(p, int) or not (("[" in p) or (p[:1].isupper() and p.isidentifier()))
+    )
+
+
+def _reason(err: Any) -> str:
+    msg = str(err["msg"])
+    if msg.startswith("Value error, "):
+        msg = msg[len("Value error, ") :]
+    return msg[:1].lower() + msg[1:]
+
+
+def _suggest(word: str, candidates: list[str]) -> str | None:
+    found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
+    return found[0] if found else None
+
+
+def suggest(word: str, candidates: list[str]) -> str | None:
+    """The closest candidate to a misspelt word, or None."""
+    return _suggest(word, candidates)
+
+
+def _known_keys(model: type[BaseModel], path: Key) -> list[str]:
+    """Field names (and aliases) of the model reached by following `path`."""
+    current: Any = model
+    for part in path:
+        if isinstance(part, int):
+            continue
+        current = _field_model(current, str(part))
+        if current is None:
+            return []
+    if isinstance(current, type) and issubclass(current, BaseModel):
+        return [f.alias or name for name, f in current.model_fields.items()]
+    return []
+
+
+def _field_model(model: Any, name: str) -> Any:
+    if not (isinstance(model, type) and issubclass(model, BaseModel)):
+        return None
+    for fname, f in model.model_fields.items():
+        if name in (fname, f.alias):
+            return _first_model(f.annotation)
+    return None
+
+
+def _first_model(tp: Any) -> Any:
+    if isinstance(tp, type) and issubclass(tp, BaseModel):
+        return tp
+    for arg in getattr(tp, "__args__", ()):
+        found = _first_model(arg)
+        if found is not None:
+            return found
+    return None

@@ -1,0 +1,163 @@
+"""Load rule files and the shipped actor library into one validated RuleSet."""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from rules.document import Document, Key, load_document, suggest, validate
+from rules.errors import Loc, RuleFileErrors, RuleSyntaxError
+from rules.spec import ActorSpec, RuleFile, WatchSpec
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+SHIPPED_ACTORS = PACKAGE_DIR / "actors"
+SHIPPED_WATCHES = PACKAGE_DIR / "watches"
+RULE_SUFFIXES = (".yaml", ".yml")
+
+
+@dataclass(frozen=True, slots=True)
+class Watch:
+    """A validated watch and where it was defined."""
+
+    spec: WatchSpec
+    file: str
+    version: str
+
+
+@dataclass(frozen=True, slots=True)
+class RuleSet:
+    """Every actor (shipped and user-defined, merged) and every watch."""
+
+    actors: dict[str, ActorSpec] = field(default_factory=dict)
+    watches: tuple[Watch, ...] = ()
+
+    def languages(self) -> set[str]:
+        """Language codes that any actor name or watch term is given in."""
+        langs: set[str] = set()
+        for a in self.actors.values():
+            langs.update(a.names, a.weak)
+        for w in self.watches:
+            langs.update(w.spec.terms)
+        langs.discard("*")
+        return langs
+
+
+def rule_files(paths: Iterable[Path]) -> list[Path]:
+    """Expand folders into their YAML files (sorted); keep files as given."""
+    out: list[Path] = []
+    for p in paths:
+        if p.is_dir():
+            out.extend(sorted(q for q in p.rglob("*") if q.suffix in RULE_SUFFIXES))
+        else:
+            out.append(p)
+    return out
+
+
+def load_rules(
+    paths: Sequence[Path] = (),
+    *,
+    shipped_actors: bool = True,
+    shipped_watches: bool = False,
+) -> RuleSet:
+    """Load the shipped library plus the given rule files or folders.
+
+    A user actor with the id of a shipped one extends it (names, weak names
+    and exclusions are added). Raises RuleFileErrors listing every problem.
+    """
+    files: list[Path] = []
+    if shipped_actors:
+        files += rule_files([SHIPPED_ACTORS])
+    if shipped_watches:
+        files += rule_files([SHIPPED_WATCHES])
+    files += rule_files(paths)
+
+    errors: list[RuleSyntaxError] = []
+    parsed: list[tuple[Document, RuleFile]] = []
+    for path in files:
+        try:
+            doc = load_document(path)
+            parsed.append((doc, validate(doc, RuleFile, _as_rule_file(doc.data))))
+        except RuleFileErrors as e:
+            errors.extend(e.errors)
+    if errors:
+        raise RuleFileErrors(errors)
+
+    actors: dict[str, ActorSpec] = {}
+    for _doc, rf in parsed:
+        for a in rf.actors:
+            actors[a.id] = _merge(actors[a.id], a) if a.id in actors else a
+
+    watches: list[Watch] = []
+    seen: dict[str, Loc] = {}
+    for doc, rf in parsed:
+        version = rf.version or _digest(doc)
+        for i, w in enumerate(rf.watches):
+            here = doc.loc(("watches", i, "id"))
+            if w.id in seen:
+                errors.append(
+                    RuleSyntaxError(here, f"watch '{w.id}' already defined at {seen[w.id]}")
+                )
+                continue
+            seen[w.id] = here
+            errors.extend(_check_refs(doc, ("watches", i), w, actors))
+            watches.append(Watch(w, str(doc.path), version))
+    if errors:
+        raise RuleFileErrors(errors)
+    return RuleSet(actors, tuple(watches))
+
+
+def _as_rule_file(data: object) -> object:
+    # A file holding a single actor (the shipped library's layout) is a
+    # mapping with an `id`; wrap it so one model validates both layouts.
+    if isinstance(data, dict) and "id" in data and "actors" not in data and "watches" not in data:
+        return {"actors": [data]}
+    return data
+
+
+def _merge(base: ActorSpec, extra: ActorSpec) -> ActorSpec:
+    def join(a: dict[str, list[str]], b: dict[str, list[str]]) -> dict[str, list[str]]:
+        out = {k: list(v) for k, v in a.items()}
+        for lang, names in b.items():
+            out.setdefault(lang, [])
+            out[lang] += [n for n in names if n not in out[lang]]
+        return out
+
+    return base.model_copy(
+        update={
+            "name": extra.name or base.name,
+            "names": join(base.names, extra.names),
+            "weak": join(base.weak, extra.weak),
+            "exclude": join(base.exclude, extra.exclude),
+        }
+    )
+
+
+def _check_refs(
+    doc: Document, key: Key, w: WatchSpec, actors: dict[str, ActorSpec]
+) -> list[RuleSyntaxError]:
+    errs: list[RuleSyntaxError] = []
+    known = sorted(actors)
+    for part in ("all", "any", "none"):
+        for j, ref in enumerate(getattr(w, part)):
+            if ref in actors:
+                continue
+            msg = f"unknown actor '{ref}'"
+            hint = suggest(ref, known)
+            if hint:
+                msg += f" (did you mean '{hint}'?)"
+            errs.append(RuleSyntaxError(doc.loc((*key, part, j)), msg))
+    if not w.all and not w.any:
+        errs.append(
+            RuleSyntaxError(doc.loc(key), f"watch '{w.id}' needs actors under 'all' or 'any'")
+        )
+    return errs
+
+
+def _digest(doc: Document) -> str:
+    try:
+        raw = doc.path.read_bytes()
+    except OSError:
+        raw = b""
+    return hashlib.sha256(raw).hexdigest()[:12]

@@ -1,0 +1,105 @@
+"""The shape of rule files: actors and watches, as users write them in YAML.
+
+These pydantic models are the single source of the rule language; the JSON
+Schema that editors use (`wirewatch schema`) is generated from them.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+LANG_RE = re.compile(r"^([a-z]{2,3}|\*)$")
+ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
+
+Severity = Literal["low", "medium", "high", "critical"]
+Names = dict[str, list[str]]
+SCOPES = ("sentence", "paragraph", "article")
+
+
+def _check_langs(value: Names) -> Names:
+    for lang, names in value.items():
+        if not LANG_RE.match(lang):
+            raise ValueError(
+                f"'{lang}' is not a language code (use ISO 639-1 such as 'de', or '*' for all)"
+            )
+        for name in names:
+            if not str(name).strip():
+                raise ValueError(f"empty name under '{lang}'")
+    return value
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class ActorSpec(Strict):
+    """A watched actor: a state, person, organisation; its names per language."""
+
+    id: Annotated[str, Field(pattern=ID_RE, description="Unique id; ISO 3166-1 alpha-3 for states")]
+    name: str | None = Field(None, description="Display name (English)")
+    kind: Literal["state", "person", "organization", "group", "other"] = "other"
+    names: Names = Field(
+        default_factory=dict,
+        description="Names per language code ('*' for every language); matched inflected",
+    )
+    weak: Names = Field(
+        default_factory=dict,
+        description="Names that count only when the same article has a full name (bare 'Kim')",
+    )
+    exclude: Names = Field(
+        default_factory=dict,
+        description="Phrases that silence a name inside them (Russian dressing, Moscow, Idaho)",
+    )
+
+    _langs = field_validator("names", "weak", "exclude")(_check_langs)
+
+
+class WithinScope(Strict):
+    within: Annotated[int, Field(ge=1, le=1000, description="Window size in tokens")]
+
+
+class WatchSpec(Strict):
+    """A rule that fires when actors appear together, optionally near terms."""
+
+    id: Annotated[str, Field(pattern=ID_RE)]
+    title: str | None = None
+    all: list[str] = Field(default_factory=list, description="Every one of these actors")
+    any: list[str] = Field(default_factory=list, description="At least one of these actors")
+    none: list[str] = Field(
+        default_factory=list, description="None of these actors anywhere in the article"
+    )
+    scope: Literal["sentence", "paragraph", "article"] | WithinScope = "sentence"
+    terms: Names = Field(
+        default_factory=dict, description="Topic words per language; one must be in scope"
+    )
+    min_mentions: Annotated[int, Field(ge=1)] = 1
+    languages: list[str] = Field(default_factory=list, description="Only articles in these")
+    sources: list[str] = Field(default_factory=list, description="Only these feeds (URL globs)")
+    severity: Severity = "medium"
+    channels: list[str] = Field(default_factory=list, description="Empty: every channel")
+    cooldown: str | None = Field(None, description="Quiet time per story, e.g. 6h")
+    digest: str | None = Field(None, description="Digest schedule name, e.g. hourly")
+    enabled: bool = True
+
+    _terms = field_validator("terms")(_check_langs)
+
+    @field_validator("scope", mode="before")
+    @classmethod
+    def _scope(cls, value: object) -> object:
+        if isinstance(value, str) and value not in SCOPES:
+            hint = difflib.get_close_matches(value, SCOPES, n=1)
+            msg = f"'{value}' is not a scope; use {', '.join(SCOPES)} or {{within: N}}"
+            raise ValueError(msg + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        return value
+
+
+class RuleFile(Strict):
+    """A rule file: any number of actors and watches."""
+
+    version: str | None = Field(None, description="Free-form version, recorded with each hit")
+    actors: list[ActorSpec] = Field(default_factory=list)
+    watches: list[WatchSpec] = Field(default_factory=list)

@@ -1,0 +1,12 @@
+"""Persistence: the only package that writes SQL.
+
+May import the value types of `rules.model`; must not import `daemon` or any
+rule logic. The interface (`Store`) is kept narrow so that another backend can
+be added beside SQLite without touching its callers.
+"""
+
+from store.errors import StoreError
+from store.model import DeliveryJob, FeedState, PollOutcome, StoredHit
+from store.sqlite import Store
+
+__all__ = ["DeliveryJob", "FeedState", "PollOutcome", "Store", "StoreError", "StoredHit"]

@@ -1,0 +1,57 @@
+"""Conversions between value types and what SQLite stores (text, JSON)."""
+
+from __future__ import annotations
+
+import json
+from datetime import UTC, datetime
+from typing import Any
+
+from rules.model import Evidence, Mention
+
+
+def ts(value: datetime | None) -> str | None:
+    """A UTC ISO 8601 string for a datetime (naive values are taken as UTC)."""
+    if value is None:
+        return None
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(UTC).isoformat(timespec="microseconds")
+
+
+def dt(value: str | None) -> datetime | None:
+    """The datetime of a stored ISO string."""
+    return datetime.fromisoformat(value) if value else None
+
+
+def evidence_json(evidence: tuple[Evidence, ...]) -> str:
+    """Evidence as compact JSON."""
+    return json.dumps([evidence_dict(e) for e in evidence], ensure_ascii=False)
+
+
+def evidence_dict(e: Evidence) -> dict[str, Any]:
+    """One piece of evidence as plain data (the shape of the public JSON)."""
+    return {
+        "text": e.text,
+        "start": e.start,
+        "end": e.end,
+        "actors": list(e.actors),
+        "mentions": [
+            {"actor": m.actor, "text": m.text, "start": m.start, "end": m.end} for m in e.mentions
+        ],
+        "terms": list(e.terms),
+    }
+
+
+def evidence_from_json(raw: str) -> tuple[Evidence, ...]:
+    """Evidence back from its JSON."""
+    return tuple(
+        Evidence(
+            text=d["text"],
+            start=d["start"],
+            end=d["end"],
+            actors=tuple(d["actors"]),
+            mentions=tuple(Mention(**m) for m in d.get("mentions", [])),
+            terms=tuple(d.get("terms", [])),
+        )
+        for d in json.loads(raw)
+    )

@@ -1,0 +1,77 @@
+"""Value types the store hands out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from rules.model import Evidence
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    """What the store knows about one feed."""
+
+    url: str
+    interval_s: int
+    etag: str | None = None
+    last_modified: str | None = None
+    status: str = "new"
+    last_polled_at: datetime | None = None
+    last_success_at: datetime | None = None
+    next_poll_at: datetime | None = None
+    error_class: str | None = None
+    error: str | None = None
+    error_count: int = 0
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class PollOutcome:
+    """The result of one poll, to be recorded on the feed."""
+
+    at: datetime
+    ok: bool
+    next_poll_at: datetime
+    etag: str | None = None
+    last_modified: str | None = None
+    error_class: str | None = None
+    error: str | None = None
+    title: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class StoredHit:
+    """A hit as recorded, joined with its article."""
+
+    id: int
+    watch_id: str
+    title: str
+    severity: str
+    article_id: str
+    article_title: str
+    article_url: str
+    feed_url: str
+    feed_title: str | None
+    lang: str | None
+    published_at: datetime | None
+    created_at: datetime
+    evidence: tuple[Evidence, ...]
+    condition: str
+    rule_file: str
+    rule_version: str
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryJob:
+    """A claimed delivery: which hit goes to which channel, and its history."""
+
+    id: int
+    channel: str
+    idempotency_key: str
+    attempts: int
+    status: str
+    created_at: datetime
+    next_attempt_at: datetime
+    last_error: str | None
+    hit: StoredHit

@@ -1,0 +1,27 @@
+"""Running the real `wirewatch` command in a subprocess."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def wirewatch(
+    *args: str, cwd: Path | None = None, input: str | None = None, env: dict[str, str] | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Run `wirewatch ARGS...` as a user would; capture output."""
+    full_env = {**os.environ, "WIREWATCH_LOG_LEVEL": "INFO", **(env or {})}
+    full_env.pop("WIREWATCH_CONFIG", None)
+    return subprocess.run(
+        [sys.executable, "-m", "daemon.cli", *args],
+        cwd=cwd or ROOT,
+        input=input,
+        capture_output=True,
+        text=True,
+        env=full_env,
+        timeout=120,
+    )
