@@ -254,5 +254,8 @@ def hits(
             click.echo(f"{'':7}{'+'.join(e.actors)}: {e.text[:100].replace(chr(10), ' ')}")
 
 
+# Commands that live in their own modules register here, one line each:
+# main.add_command(module.command)
+
 if __name__ == "__main__":
     main()
