@@ -152,7 +152,7 @@ def match(
             click.echo(f"{name}: cannot read: {e}", err=True)
             status = USER_ERROR
             continue
-        result = engine.match(text, lang=lang, source=name)
+        result = engine.match(text, lang=lang, source=name, all_actors=True)
         if as_json:
             click.echo(json.dumps(match_json(name, result), ensure_ascii=False))
         else:

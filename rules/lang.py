@@ -1,13 +1,28 @@
-"""Language detection limited to the languages the rules use (lingua)."""
+"""Language detection limited to a few languages (lingua, low-accuracy mode).
+
+The full actor library names ~200 languages; a detector for all of them
+would cost over a gigabyte. Only the languages matching is tuned for (or a
+list from the config or command line) are loaded, in lingua's low-accuracy
+mode, which is plenty for whole articles. Short or unclear texts get None:
+the engine then tries the names of every supported language instead of
+guessing a language that may have no rules.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
-# Below this many letters a detector guesses; better to say "unknown" and let
-# the caller match with every language's names.
+# The languages whose inflection matching is built and tested for.
+SUPPORTED = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "pl", "pt", "ru", "tr", "uk", "zh")
+
+# Below this many letters a detector guesses; better to say "unknown".
 MIN_LETTERS = 40
 MIN_CONFIDENCE = 0.5
+# Scripts that name their language outright (no detector needed).
+_SCRIPT_LANGS: tuple[tuple[str, str, str], ...] = (
+    ("ko", "\uac00", "\ud7a3"),  # hangul syllables
+    ("ja", "\u3040", "\u30ff"),  # hiragana and katakana
+)
 
 
 class LanguageDetector:
@@ -20,8 +35,12 @@ class LanguageDetector:
 
     def detect(self, text: str) -> str | None:
         """The language code of `text`, or None when too short or unsure."""
-        if len(self.codes) == 0 or sum(ch.isalpha() for ch in text) < MIN_LETTERS:
+        letters = sum(ch.isalpha() for ch in text)
+        if not self.codes or letters < MIN_LETTERS:
             return None
+        for code, lo, hi in _SCRIPT_LANGS:
+            if code in self.codes and sum(1 for c in text if lo <= c <= hi) * 4 >= letters:
+                return code
         if len(self.codes) == 1:
             return self.codes[0]
         if self._detector is None:
@@ -45,4 +64,6 @@ class LanguageDetector:
             langs.append(lang)
             self._by_lingua[lang] = code
         if len(langs) >= 2:
-            self._detector = LanguageDetectorBuilder.from_languages(*langs).build()
+            self._detector = (
+                LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
+            )

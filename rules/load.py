@@ -143,16 +143,31 @@ def _check_refs(
         for j, ref in enumerate(getattr(w, part)):
             if ref in actors:
                 continue
-            msg = f"unknown actor '{ref}'"
-            hint = suggest(ref, known)
-            if hint:
-                msg += f" (did you mean '{hint}'?)"
-            errs.append(RuleSyntaxError(doc.loc((*key, part, j)), msg))
+            errs.append(_unknown(doc.loc((*key, part, j)), f"unknown actor '{ref}'", ref, known))
     if not w.all and not w.any:
         errs.append(
             RuleSyntaxError(doc.loc(key), f"watch '{w.id}' needs actors under 'all' or 'any'")
         )
+    errs.extend(_check_weights(doc, key, w))
     return errs
+
+
+def _check_weights(doc: Document, key: Key, w: WatchSpec) -> list[RuleSyntaxError]:
+    errs: list[RuleSyntaxError] = []
+    if w.weights and w.threshold is None:
+        errs.append(RuleSyntaxError(doc.key_loc((*key, "weights")), "weights need a 'threshold'"))
+    known = [*w.all, *w.any, *dict.fromkeys(t for ts in w.terms.values() for t in ts)]
+    for name in w.weights:
+        if name in known:
+            continue
+        msg = f"weight for '{name}', which is neither an actor of this watch nor one of its terms"
+        errs.append(_unknown(doc.key_loc((*key, "weights", name)), msg, name, known))
+    return errs
+
+
+def _unknown(loc: Loc, msg: str, word: str, known: list[str]) -> RuleSyntaxError:
+    hint = suggest(word, known)
+    return RuleSyntaxError(loc, msg + (f" (did you mean '{hint}'?)" if hint else ""))
 
 
 def _digest(doc: Document) -> str:

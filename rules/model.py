@@ -45,6 +45,7 @@ class Evidence:
     actors: tuple[str, ...]
     mentions: tuple[Mention, ...] = ()
     terms: tuple[str, ...] = ()
+    score: float | None = None  # the summed weights, for watches with a threshold
 
 
 @dataclass(frozen=True, slots=True)

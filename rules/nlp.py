@@ -1,4 +1,12 @@
-"""spaCy pipelines per language, built once from `spacy.blank` (no trained model)."""
+"""spaCy pipelines per language, built once from `spacy.blank` (no trained model).
+
+Japanese and Chinese are written without spaces and spaCy's own tokenizers
+for them need third-party segmenters (sudachi, jieba). Names there are matched
+per character instead: `CharTokenizer` makes every CJK character, kana and
+hangul syllable a token of its own, and keeps Latin words and numbers whole.
+Korean keeps spaCy's rule-based tokenizer (spaces and punctuation; mecab is
+not needed) and matches name + particle forms.
+"""
 
 from __future__ import annotations
 
@@ -6,15 +14,70 @@ from typing import Any
 
 import spacy
 from spacy.language import Language
+from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
-# Languages whose spaCy tokenizer needs a third-party segmenter (mecab, sudachi)
-# get spaCy's rule-based tokenizer instead; names there are matched per character.
 _RULE_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}}
-_CUSTOM_CONFIG: dict[str, dict[str, Any]] = {"ko": _RULE_TOKENIZER, "ja": _RULE_TOKENIZER}
+_CUSTOM_CONFIG: dict[str, dict[str, Any]] = {
+    "ko": _RULE_TOKENIZER,
+    "ja": _RULE_TOKENIZER,
+    "zh": _RULE_TOKENIZER,
+    "th": _RULE_TOKENIZER,
+    "vi": _RULE_TOKENIZER,
+}
+CHAR_LANGS = frozenset({"ja", "zh"})
+
+
+def is_char(ch: str) -> bool:
+    """True for characters that are tokens of their own (CJK, kana, fullwidth forms)."""
+    o = ord(ch)
+    return (
+        0x2E80 <= o <= 0x9FFF  # CJK radicals, kana, CJK symbols and ideographs
+        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
+        or 0xFF00 <= o <= 0xFFEF  # full- and halfwidth forms
+        or 0x20000 <= o <= 0x3FFFF  # CJK extensions
+    )
+
+
+class CharTokenizer:
+    """Splits CJK text into one token per character; other runs into words."""
+
+    def __init__(self, vocab: Vocab) -> None:
+        self.vocab = vocab
+
+    def __call__(self, text: str) -> Doc:
+        words: list[str] = []
+        spaces: list[bool] = []
+        i, n = 0, len(text)
+        while i < n:
+            ch = text[i]
+            if ch == " " and words and not spaces[-1]:
+                spaces[-1] = True
+                i += 1
+                continue
+            j = i + 1
+            if ch.isspace():
+                while j < n and text[j].isspace():
+                    j += 1
+            elif ch.isalnum() and not is_char(ch):
+                while j < n and text[j].isalnum() and not is_char(text[j]):
+                    j += 1
+            words.append(text[i:j])
+            spaces.append(False)
+            i = j
+        return Doc(self.vocab, words=words, spaces=spaces)
+
+    def pipe(self, texts: Any, batch_size: int = 1000) -> Any:
+        for text in texts:
+            yield self(text)
 
 
 class Pipelines:
-    """A cache of one blank spaCy pipeline (tokenizer + sentencizer) per language."""
+    """A cache of one blank spaCy pipeline (tokenizer + sentencizer) per language.
+
+    The engine writes its name classes into each pipeline's vocabulary, so
+    one Pipelines object serves one Engine.
+    """
 
     def __init__(self) -> None:
         self._nlps: dict[str, Language] = {}
@@ -33,5 +96,7 @@ def build_pipeline(lang: str) -> Language:
         nlp = spacy.blank(lang, config=_CUSTOM_CONFIG.get(lang, {}))
     except (ImportError, KeyError, ValueError, OSError):
         nlp = spacy.blank("xx")
+    if lang in CHAR_LANGS:
+        nlp.tokenizer = CharTokenizer(nlp.vocab)
     nlp.add_pipe("sentencizer")
     return nlp

@@ -76,6 +76,15 @@ class WatchSpec(Strict):
     terms: Names = Field(
         default_factory=dict, description="Topic words per language; one must be in scope"
     )
+    weights: dict[str, float] = Field(
+        default_factory=dict,
+        description="Weight per actor id or term (default 1); used with threshold",
+    )
+    threshold: float | None = Field(
+        None,
+        gt=0,
+        description="Fire when the weights of the actors and terms in scope sum to this",
+    )
     min_mentions: Annotated[int, Field(ge=1)] = 1
     languages: list[str] = Field(default_factory=list, description="Only articles in these")
     sources: list[str] = Field(default_factory=list, description="Only these feeds (URL globs)")
