@@ -17,6 +17,7 @@ import click
 from daemon.alerts.base import highlight
 from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
+from daemon.paths import cache_dir
 from rules.engine import Engine
 from rules.errors import RulesError
 from rules.load import load_rules
@@ -119,7 +120,7 @@ def check(config_path: Path | None) -> None:
     """Validate the config and every rule file; exit 1 on any error."""
     with user_errors():
         config = get_config(config_path, None)
-        rules = load_rules(config.rule_paths)
+        rules = load_rules(config.rule_paths, cache_dir=cache_dir())
     click.echo(
         f"ok: {len(rules.actors)} actors, {len(rules.watches)} watches, "
         f"{len(config.feeds)} feeds, {len(config.channels)} channels"
@@ -142,7 +143,7 @@ def match(
 ) -> None:
     """Match text files (or - for stdin) against rules and show what fires."""
     with user_errors():
-        rules = load_rules(rule_paths, shipped_watches=not rule_paths)
+        rules = load_rules(rule_paths, shipped_watches=not rule_paths, cache_dir=cache_dir())
     engine = Engine(rules)
     status = 0
     for name in files:

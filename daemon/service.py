@@ -11,6 +11,7 @@ from daemon.alerts import ALERTERS, Channel
 from daemon.config import Config
 from daemon.deliver import deliver_due
 from daemon.fetch import new_client
+from daemon.paths import cache_dir
 from daemon.pipeline import PollReport, poll_feed
 from rules.engine import Engine
 from rules.load import load_rules
@@ -40,7 +41,7 @@ class Service:
     ) -> None:
         self.config = config
         self.now = now
-        self.rules = load_rules(config.rule_paths)
+        self.rules = load_rules(config.rule_paths, cache_dir=cache_dir())
         self.engine = Engine(self.rules)
         self.store = Store.open(config.store)
         self.channels = build_channels(config)

@@ -170,6 +170,10 @@ def _reason(err: Any) -> str:
 
 
 def _suggest(word: str, candidates: list[str]) -> str | None:
+    # Swapped letters first ('namse' is 'names', not 'name'), then the closest.
+    for c in candidates:
+        if sorted(c.lower()) == sorted(word.lower()):
+            return c
     found = difflib.get_close_matches(word, candidates, n=1, cutoff=0.6)
     return found[0] if found else None
 

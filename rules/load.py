@@ -9,6 +9,7 @@ from pathlib import Path
 
 from rules.document import Document, Key, load_document, suggest, validate
 from rules.errors import Loc, RuleFileErrors, RuleSyntaxError
+from rules.library import as_rule_file, read_library
 from rules.spec import ActorSpec, RuleFile, WatchSpec
 
 PACKAGE_DIR = Path(__file__).resolve().parent
@@ -60,25 +61,30 @@ def load_rules(
     *,
     shipped_actors: bool = True,
     shipped_watches: bool = False,
+    cache_dir: Path | None = None,
 ) -> RuleSet:
     """Load the shipped library plus the given rule files or folders.
+
+    `cache_dir`, if given, keeps a parsed copy of the shipped library there.
 
     A user actor with the id of a shipped one extends it (names, weak names
     and exclusions are added). Raises RuleFileErrors listing every problem.
     """
     files: list[Path] = []
-    if shipped_actors:
-        files += rule_files([SHIPPED_ACTORS])
     if shipped_watches:
         files += rule_files([SHIPPED_WATCHES])
     files += rule_files(paths)
 
     errors: list[RuleSyntaxError] = []
     parsed: list[tuple[Document, RuleFile]] = []
+    if shipped_actors:
+        try:
+            parsed += read_library(rule_files([SHIPPED_ACTORS]), _load_file, cache_dir)
+        except RuleFileErrors as e:
+            errors.extend(e.errors)
     for path in files:
         try:
-            doc = load_document(path)
-            parsed.append((doc, validate(doc, RuleFile, _as_rule_file(doc.data))))
+            parsed.append(_load_file(path))
         except RuleFileErrors as e:
             errors.extend(e.errors)
     if errors:
@@ -108,12 +114,12 @@ def load_rules(
     return RuleSet(actors, tuple(watches))
 
 
-def _as_rule_file(data: object) -> object:
-    # A file holding a single actor (the shipped library's layout) is a
-    # mapping with an `id`; wrap it so one model validates both layouts.
-    if isinstance(data, dict) and "id" in data and "actors" not in data and "watches" not in data:
-        return {"actors": [data]}
-    return data
+def _load_file(path: Path) -> tuple[Document, RuleFile]:
+    doc = load_document(path)
+    if as_rule_file(doc.data) is not doc.data:
+        # One actor per file (the library's layout): validate it where it stands.
+        return doc, RuleFile(version=None, actors=[validate(doc, ActorSpec, doc.data)])
+    return doc, validate(doc, RuleFile, doc.data)
 
 
 def _merge(base: ActorSpec, extra: ActorSpec) -> ActorSpec:

@@ -28,3 +28,9 @@ def corpus_dir() -> Path:
     if not path.is_dir():
         pytest.fail(f"feed corpus not found at {path}: set WIREWATCH_CORPUS_DIR")
     return path
+
+
+@pytest.fixture(autouse=True)
+def cache_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
+    """Keep the parsed-library cache out of the user's home during tests."""
+    monkeypatch.setenv("WIREWATCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
