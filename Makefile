@@ -7,7 +7,7 @@ ARGS ?=
 WIREWATCH_CORPUS_DIR ?= $(abspath ../shared/corpus/feeds)
 export WIREWATCH_CORPUS_DIR
 
-.PHONY: run test lint typecheck contracts pytest bench clean
+.PHONY: run test lint typecheck contracts pytest bench actors clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -45,6 +45,10 @@ pytest: $(VENV)/.installed-dev
 ## bench: throughput and memory benchmarks (tests/bench/), printed as a report
 bench: $(VENV)/.installed-dev
 	$(BIN)/python -m tests.bench
+
+## actors: regenerate rules/actors/*.yaml from CLDR (babel) and rules/curated/*.yaml
+actors: $(VENV)/.installed-dev
+	$(BIN)/python -m rules.cldr_gen
 
 clean:
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
