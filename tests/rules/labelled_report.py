@@ -1,0 +1,184 @@
+"""Score the engine on the labelled passages: per-actor precision, recall and F1.
+
+The passages live in tests/data/labelled/<lang>.yaml, each with its language,
+the complete set of evaluated actors it names (`actors`) and, for look-alike
+passages, the actors that must stay silent (`silent`). The evaluated actors
+are every id that occurs in either list. A passage the engine is known to get
+wrong says why in `known` (a category such as "compound"); it still counts in
+the scores. Run `python -m tests.rules.labelled_report`
+for the table; tests/rules/test_labelled.py asserts floors on the same numbers.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import yaml
+
+from rules.engine import Engine
+from rules.load import load_rules
+
+LABELLED_DIR = Path(__file__).resolve().parents[1] / "data" / "labelled"
+_KEYS = {"lang", "text", "actors", "silent", "known"}
+
+
+@dataclass(frozen=True, slots=True)
+class Passage:
+    """One labelled text."""
+
+    file: str
+    lang: str
+    text: str
+    actors: frozenset[str]
+    silent: frozenset[str] = frozenset()
+    known: str | None = None  # why the engine or the library is expected to get it wrong
+
+
+@dataclass(frozen=True, slots=True)
+class Outcome:
+    """What the engine found in one passage (restricted to the evaluated actors)."""
+
+    passage: Passage
+    found: frozenset[str]
+    names: dict[str, tuple[str, ...]]
+
+    @property
+    def missed(self) -> frozenset[str]:
+        return self.passage.actors - self.found
+
+    @property
+    def spurious(self) -> frozenset[str]:
+        return self.found - self.passage.actors
+
+
+@dataclass(slots=True)
+class Score:
+    """Counts for one actor (or one language, or all)."""
+
+    tp: int = 0
+    fp: int = 0
+    fn: int = 0
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+@dataclass(slots=True)
+class Report:
+    """Scores per actor and per language, and every passage's outcome."""
+
+    outcomes: list[Outcome]
+    by_actor: dict[str, Score] = field(default_factory=dict)
+    by_lang: dict[str, Score] = field(default_factory=dict)
+    total: Score = field(default_factory=Score)
+
+
+def load_passages(folder: Path = LABELLED_DIR) -> list[Passage]:
+    """Every passage of every language file, in file order."""
+    out = []
+    for path in sorted(folder.glob("*.yaml")):
+        for i, item in enumerate(yaml.safe_load(path.read_text(encoding="utf-8")) or []):
+            where = f"{path.name}[{i}]"
+            if set(item) - _KEYS or item.get("lang") != path.stem:
+                raise ValueError(f"{where}: needs lang={path.stem}, text, actors (silent, known)")
+            out.append(
+                Passage(
+                    where,
+                    item["lang"],
+                    item["text"],
+                    frozenset(item["actors"]),
+                    frozenset(item.get("silent", ())),
+                    item.get("known"),
+                )
+            )
+    return out
+
+
+def evaluated_actors(passages: Iterable[Passage]) -> frozenset[str]:
+    """The ids the labels speak about: every expected or silent actor."""
+    return frozenset(a for p in passages for a in p.actors | p.silent)
+
+
+def run(passages: list[Passage], engine: Engine | None = None) -> Report:
+    """Match every passage in its declared language and score the result."""
+    engine = engine or Engine(load_rules())
+    actors = evaluated_actors(passages)
+    report = Report([], {a: Score() for a in sorted(actors)})
+    for p in passages:
+        result = engine.match(p.text, lang=p.lang, all_actors=True)
+        names = {a: tuple(m.text for m in ms) for a, ms in result.mentions.items() if a in actors}
+        outcome = Outcome(p, frozenset(names), names)
+        report.outcomes.append(outcome)
+        lang = report.by_lang.setdefault(p.lang, Score())
+        for actor in actors:
+            hit, want = actor in outcome.found, actor in p.actors
+            for score in (report.by_actor[actor], lang, report.total):
+                score.tp += hit and want
+                score.fp += hit and not want
+                score.fn += want and not hit
+    return report
+
+
+def format_table(rows: dict[str, Score], title: str) -> list[str]:
+    """A fixed-width table: precision, recall, F1 and counts per row."""
+    lines = [f"{title:<6} {'P':>6} {'R':>6} {'F1':>6} {'TP':>4} {'FP':>4} {'FN':>4}"]
+    for key, s in rows.items():
+        lines.append(
+            f"{key:<6} {s.precision:>6.3f} {s.recall:>6.3f} {s.f1:>6.3f} "
+            f"{s.tp:>4} {s.fp:>4} {s.fn:>4}"
+        )
+    return lines
+
+
+def format_report(report: Report) -> str:
+    """The whole report: per actor, per language, all, then every error."""
+    n = len(report.outcomes)
+    langs = len(report.by_lang)
+    lines = [f"{n} labelled passages in {langs} languages ({LABELLED_DIR})", ""]
+    lines += format_table({**report.by_actor, "all": report.total}, "actor")
+    lines += ["", *format_table(report.by_lang, "lang")]
+    errors = [o for o in report.outcomes if o.missed or o.spurious]
+    unexpected = [o for o in errors if not o.passage.known]
+    known = [o for o in errors if o.passage.known]
+    fixed = [o for o in report.outcomes if o.passage.known and o not in errors]
+    lines += ["", f"{len(unexpected)} unexpected errors:", *_describe(unexpected)]
+    lines += ["", f"{len(known)} known errors, by category:"]
+    lines += _describe(sorted(known, key=lambda o: o.passage.known or ""), why=True)
+    if fixed:
+        lines += ["", "marked known but now right (drop their `known`):"]
+        lines += [f"  {o.passage.file}: {o.passage.text}" for o in fixed]
+    return "\n".join(lines)
+
+
+def _describe(outcomes: list[Outcome], *, why: bool = False) -> list[str]:
+    lines = []
+    for o in outcomes:
+        missed = ",".join(sorted(o.missed)) or "-"
+        spurious = ",".join(f"{a}{list(o.names[a])}" for a in sorted(o.spurious)) or "-"
+        reason = f" [{o.passage.known}]" if why else ""
+        lines.append(f"  {o.passage.file}: missed {missed}; spurious {spurious}{reason}")
+        lines.append(f"    {o.passage.text}")
+    return lines
+
+
+def main() -> None:
+    """Print the report for the current engine and shipped actor library."""
+    print(format_report(run(load_passages())))
+
+
+if __name__ == "__main__":
+    main()
+    sys.exit(0)

@@ -1,0 +1,82 @@
+"""The engine with the shipped library, scored on the labelled passages.
+
+Floors were set from what the engine achieved when the set was written
+(`python -m tests.rules.labelled_report` prints the table); raise them when
+matching improves, never lower them to make a change pass.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.rules.labelled_report import Report, load_passages, run
+
+F1_FLOORS = {
+    "BLR": 0.97,
+    "CHN": 0.90,
+    "GEO": 0.95,
+    "IRN": 0.97,
+    "KOR": 0.94,
+    "PRK": 0.94,
+    "RUS": 0.96,
+    "UKR": 0.95,
+    "USA": 0.95,
+}
+MIN_PRECISION = MIN_RECALL = 0.88
+MIN_F1_ALL = 0.95
+
+# The look-alikes issue #3 names; each must occur in a passage that must stay silent.
+LOOKALIKES = [
+    "Russian dressing",
+    "russische Eier",
+    "Russisch Brot",
+    "montaña rusa",
+    "montagnes russes",
+    "Borussia",
+    "Weißrussland",
+    "Südkorea",
+    "Республика Корея",
+    "한국 정부",
+    "Korean War memorial",
+    "Kim Kardashian",
+    "Moscow, Idaho",
+    "St. Petersburg, Florida",
+    "Atlanta, Georgia",
+]
+
+
+@pytest.fixture(scope="module")
+def report() -> Report:
+    return run(load_passages())
+
+
+def test_the_set_is_large_and_multilingual() -> None:
+    passages = load_passages()
+    assert len(passages) >= 150
+    langs = {p.lang for p in passages}
+    assert {"de", "en", "fr", "es", "ru", "uk", "ko", "ja", "zh", "pl", "ar", "tr"} <= langs
+    assert all(p.actors or p.silent for p in passages)
+    for phrase in LOOKALIKES:
+        assert any(phrase in p.text and p.silent for p in passages), phrase
+
+
+def test_every_lookalike_passage_is_silent(report: Report) -> None:
+    loud = [
+        (o.passage.file, sorted(o.found & o.passage.silent), o.passage.text)
+        for o in report.outcomes
+        if o.passage.silent and not o.passage.known and o.found & o.passage.silent
+    ]
+    assert loud == []
+
+
+@pytest.mark.parametrize("actor", sorted(F1_FLOORS))
+def test_per_actor_scores_stay_above_their_floors(report: Report, actor: str) -> None:
+    score = report.by_actor[actor]
+    assert score.f1 >= F1_FLOORS[actor], (score.precision, score.recall)
+    assert score.precision >= MIN_PRECISION
+    assert score.recall >= MIN_RECALL
+
+
+def test_overall_f1_and_no_actor_left_unscored(report: Report) -> None:
+    assert set(report.by_actor) == set(F1_FLOORS)
+    assert report.total.f1 >= MIN_F1_ALL
