@@ -40,7 +40,7 @@ RESERVED_ALPHA2 = frozenset({"AC", "CP", "DG", "EU", "TA"})
 # ISO 3166-1 user-assigned code elements (XK Kosovo, EU, ZZ unknown, ...).
 _USER_ASSIGNED = re.compile(r"^(AA|Q[M-Z]|X[A-Z]|ZZ)$")
 _LANG = re.compile(r"^[a-z]{2,3}$")
-_PAREN = re.compile(r"\s*[(（][^()（）]*[)）]\s*$")
+_PAREN = re.compile(r"\s*[(（]([^()（）]*)[)）]\s*$")
 _CURATED_KEYS = {"name", "kind", "names", "weak", "exclude", "drop"}
 _TABLES = ("names", "weak", "exclude")
 
@@ -98,10 +98,19 @@ def locale_order(identifiers: Iterable[str]) -> list[tuple[str, str]]:
     return sorted(pairs, key=lambda p: (p[0], p[1] != p[0], p[1]))
 
 
-def clean_name(raw: str, lang: str) -> list[str]:
-    """Matchable names from one CLDR display name ("Myanmar (Burma)" -> "Myanmar")."""
+def clean_name(raw: str, lang: str, others: frozenset[str] = frozenset()) -> list[str]:
+    """Matchable names from one CLDR display name ("Myanmar (Burma)": Myanmar, Burma).
+
+    A trailing parenthesis is an alternate name when it is one word that is
+    not an abbreviation and not another territory (`others`, lower-cased):
+    "(Burma)" is, "(China)" after Hong Kong, "(САР)" and "(金)" are not.
+    """
+    paren = _PAREN.search(raw)
     name = " ".join(_PAREN.sub("", raw).split())
     out = [name] if name else []
+    alt = paren.group(1).strip() if paren else ""
+    if len(alt) >= 3 and not alt.isupper() and alt.split() == [alt] and alt.lower() not in others:
+        out.append(alt)
     if lang == "en" and " & " in name:
         out.append(name.replace(" & ", " and "))
     return out
@@ -116,13 +125,29 @@ def cldr_names(regions: Iterable[str]) -> dict[str, Table]:
     out: dict[str, Table] = {r: {} for r in wanted}
     for lang, ident in locale_order(locale_identifiers()):
         territories = Locale.parse(ident).territories
+        others = frozenset(v.lower() for v in territories.values())
         for region in wanted:
             raw = territories.get(region)
             if not raw:
                 continue
             names = out[region].setdefault(lang, [])
-            names += [n for n in clean_name(raw, lang) if n not in names]
+            names += [n for n in clean_name(raw, lang, others) if n not in names]
+    drop_shared(out)
     return out
+
+
+def drop_shared(names: dict[str, Table]) -> None:
+    """Drop names two regions share in one language (zh 刚果: both Congos)."""
+    owners: dict[tuple[str, str], set[str]] = {}
+    for region, table in names.items():
+        for lang, ns in table.items():
+            for n in ns:
+                owners.setdefault((lang, n.lower()), set()).add(region)
+    for table in names.values():
+        for lang in list(table):
+            table[lang] = [n for n in table[lang] if len(owners[(lang, n.lower())]) == 1]
+            if not table[lang]:
+                del table[lang]
 
 
 def read_curated(path: Path) -> dict[str, Any]:
@@ -150,6 +175,9 @@ def merge_curated(actor: Actor, data: dict[str, Any], source: str) -> None:
     actor.name = data.get("name", actor.name)
     actor.kind = data.get("kind", actor.kind)
     for lang, gone in data.get("drop", {}).items():
+        unknown = [n for n in gone if n not in actor.names.get(lang, [])]
+        if unknown:
+            raise GenerateError(source, f"drop: {unknown} are not CLDR names in '{lang}'")
         kept = [n for n in actor.names.get(lang, []) if n not in gone]
         if kept:
             actor.names[lang] = kept

@@ -57,13 +57,25 @@ def test_curated_drop_turns_a_cldr_name_into_a_weak_one() -> None:
 
 
 def test_cldr_display_names_become_matchable_names() -> None:
-    assert cldr_gen.clean_name("Myanmar (Burma)", "en") == ["Myanmar"]
+    assert cldr_gen.clean_name("Myanmar (Burma)", "en") == ["Myanmar", "Burma"]
     assert cldr_gen.clean_name("刚果（金）", "zh") == ["刚果"]
+    assert cldr_gen.clean_name("Гонконг (САР)", "ru") == ["Гонконг"]
+    others = frozenset({"china", "hong kong sar china"})
+    assert cldr_gen.clean_name("RAE de Hong Kong (China)", "es", others) == ["RAE de Hong Kong"]
     assert cldr_gen.clean_name("Trinidad & Tobago", "en") == [
         "Trinidad & Tobago",
         "Trinidad and Tobago",
     ]
     assert cldr_gen.clean_name("Trinidad & Tobago", "fr") == ["Trinidad & Tobago"]
+
+
+def test_a_name_two_regions_share_in_one_language_is_dropped() -> None:
+    names = {
+        "COD": {"zh": ["刚果"], "en": ["Congo - Kinshasa"]},
+        "COG": {"zh": ["刚果"], "en": ["Congo - Brazzaville"]},
+    }
+    cldr_gen.drop_shared(names)
+    assert names == {"COD": {"en": ["Congo - Kinshasa"]}, "COG": {"en": ["Congo - Brazzaville"]}}
 
 
 def test_language_locales_come_before_their_regional_variants() -> None:
@@ -108,3 +120,9 @@ def test_a_curated_file_for_an_unknown_id_fails_generation(tmp_path: Path) -> No
     (tmp_path / "XYZ.yaml").write_text("names: {en: [Xyz]}\n", encoding="utf-8")
     with pytest.raises(cldr_gen.GenerateError, match="'XYZ' is not an ISO 3166-1 alpha-3 id"):
         cldr_gen.build_actors(tmp_path)
+
+
+def test_dropping_a_name_cldr_does_not_have_fails_generation() -> None:
+    actor = cldr_gen.Actor("GEO", "Georgia", names={"en": ["Georgia"]})
+    with pytest.raises(cldr_gen.GenerateError, match=r"drop: \['Gorgia'\] are not CLDR names"):
+        cldr_gen.merge_curated(actor, {"drop": {"en": ["Gorgia"]}}, "rules/curated/GEO.yaml")

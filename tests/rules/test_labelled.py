@@ -24,6 +24,8 @@ F1_FLOORS = {
 }
 MIN_PRECISION = MIN_RECALL = 0.88
 MIN_F1_ALL = 0.95
+# Actors with only a few look-alike passages (Turkey the bird, Mali: financial).
+MIN_F1_OTHERS = 0.9
 
 # The look-alikes issue #3 names; each must occur in a passage that must stay silent.
 LOOKALIKES = [
@@ -77,6 +79,8 @@ def test_per_actor_scores_stay_above_their_floors(report: Report, actor: str) ->
     assert score.recall >= MIN_RECALL
 
 
-def test_overall_f1_and_no_actor_left_unscored(report: Report) -> None:
-    assert set(report.by_actor) == set(F1_FLOORS)
+def test_overall_and_other_actors_stay_above_their_floors(report: Report) -> None:
+    assert set(F1_FLOORS) <= set(report.by_actor)
     assert report.total.f1 >= MIN_F1_ALL
+    others = {a: s.f1 for a, s in report.by_actor.items() if a not in F1_FLOORS}
+    assert {a: f1 for a, f1 in others.items() if f1 < MIN_F1_OTHERS} == {}
