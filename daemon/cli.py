@@ -15,9 +15,11 @@ from typing import Any
 import click
 
 from daemon.alerts.base import highlight
+from daemon.backtest import backtest
 from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
 from daemon.paths import cache_dir
+from daemon.schema import schema
 from rules.engine import Engine
 from rules.errors import RulesError
 from rules.load import load_rules
@@ -136,15 +138,25 @@ def check(config_path: Path | None) -> None:
     help="Rule file or folder (repeatable). Default: the shipped example watches.",
 )
 @click.option("--lang", help="Language of the texts (ISO 639-1); default: detected.")
+@click.option(
+    "--detect",
+    "detect_langs",
+    help="Comma-separated languages to detect among (default: the 14 tuned ones).",
+)
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input, per line.")
 @click.argument("files", nargs=-1, required=True)
 def match(
-    rule_paths: tuple[Path, ...], lang: str | None, as_json: bool, files: tuple[str, ...]
+    rule_paths: tuple[Path, ...],
+    lang: str | None,
+    detect_langs: str | None,
+    as_json: bool,
+    files: tuple[str, ...],
 ) -> None:
     """Match text files (or - for stdin) against rules and show what fires."""
     with user_errors():
         rules = load_rules(rule_paths, shipped_watches=not rule_paths, cache_dir=cache_dir())
-    engine = Engine(rules)
+    detect = [c.strip() for c in detect_langs.split(",") if c.strip()] if detect_langs else None
+    engine = Engine(rules, languages=detect)
     status = 0
     for name in files:
         try:
@@ -176,7 +188,12 @@ def match_json(source: str, result: MatchResult) -> dict[str, Any]:
                 "title": h.title,
                 "severity": h.severity,
                 "condition": h.condition,
-                "evidence": [evidence_dict(e) for e in h.evidence],
+                "rule_file": h.rule_file,
+                "rule_version": h.rule_version,
+                "evidence": [
+                    {**evidence_dict(e), **({"score": e.score} if e.score is not None else {})}
+                    for e in h.evidence
+                ],
             }
             for h in result.hits
         ],
@@ -197,10 +214,13 @@ def explain(source: str, result: MatchResult, actors: dict[str, Any]) -> str:
         lines.append(f"  {actor} ({name}): {len(ms)}x {', '.join(names)}")
     for h in result.hits:
         lines.append(f"  FIRES {h.watch_id} [{h.severity}]: {h.condition}")
+        lines.append(f"    rule {h.rule_file} version {h.rule_version}")
         for e in h.evidence:
             spans = [(m.start, m.end) for m in e.mentions]
             text = highlight(e.text, e.start, spans, bold).replace("\n", " ")
-            lines.append(f"    {e.start}-{e.end} {'+'.join(e.actors)}: {text}")
+            extra = f" terms: {', '.join(e.terms)}" if e.terms else ""
+            extra += f" score {e.score:g}" if e.score is not None else ""
+            lines.append(f"    {e.start}-{e.end} {'+'.join(e.actors)}:{extra} {text}")
     if result.mentions and not result.hits:
         lines.append("  no watch fires")
     return "\n".join(lines)
@@ -257,6 +277,8 @@ def hits(
 
 # Commands that live in their own modules register here, one line each:
 # main.add_command(module.command)
+main.add_command(schema)
+main.add_command(backtest)
 
 if __name__ == "__main__":
     main()

@@ -10,7 +10,7 @@ import difflib
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
 LANG_RE = re.compile(r"^([a-z]{2,3}|\*)$")
 ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
@@ -112,3 +112,17 @@ class RuleFile(Strict):
     version: str | None = Field(None, description="Free-form version, recorded with each hit")
     actors: list[ActorSpec] = Field(default_factory=list)
     watches: list[WatchSpec] = Field(default_factory=list)
+
+
+SCHEMA_ID = "https://wirewatch.invalid/schema/rules.json"
+
+
+def rules_schema() -> dict[str, object]:
+    """The JSON Schema of a rule file: watches and actors, or one actor (the library's layout)."""
+    schema = TypeAdapter(RuleFile | ActorSpec).json_schema()
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "$id": SCHEMA_ID,
+        "title": "wirewatch rule file",
+        **schema,
+    }

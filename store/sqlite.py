@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import sqlite3
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -192,6 +192,26 @@ class Store:
                     )
                     delivery_ids.append(int(cur.lastrowid or 0))
         return delivery_ids
+
+    def articles_since(self, since: datetime) -> Iterator[Article]:
+        """Stored articles fetched at or after `since`, oldest first (read only)."""
+        rows = self.db.query(
+            """SELECT id, feed_url, url, title, text, published_at, lang, guid, feed_title
+               FROM articles WHERE fetched_at >= ? ORDER BY fetched_at, id""",
+            [ts(since)],
+        )
+        for r in rows:
+            yield Article(
+                id=r["id"],
+                feed_url=r["feed_url"],
+                url=r["url"] or "",
+                title=r["title"] or "",
+                text=r["text"] or "",
+                published_at=dt(r["published_at"]),
+                lang=r["lang"],
+                guid=r["guid"],
+                feed_title=r["feed_title"],
+            )
 
     def hits(self, limit: int = 50, watch_id: str | None = None) -> list[StoredHit]:
         """The most recent hits, newest first."""
