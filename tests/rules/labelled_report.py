@@ -6,7 +6,8 @@ passages, the actors that must stay silent (`silent`). The evaluated actors
 are every id that occurs in either list. A passage the engine is known to get
 wrong says why in `known` (a category such as "compound"); it still counts in
 the scores. Run `python -m tests.rules.labelled_report`
-for the table; tests/rules/test_labelled.py asserts floors on the same numbers.
+for the table (`--detect` lets the engine detect each passage's language
+instead of declaring it); tests/rules/test_labelled.py asserts floors.
 """
 
 from __future__ import annotations
@@ -44,6 +45,7 @@ class Outcome:
     passage: Passage
     found: frozenset[str]
     names: dict[str, tuple[str, ...]]
+    lang: str  # the language the engine matched in (detected with `detect`)
 
     @property
     def missed(self) -> frozenset[str]:
@@ -84,6 +86,7 @@ class Report:
     by_actor: dict[str, Score] = field(default_factory=dict)
     by_lang: dict[str, Score] = field(default_factory=dict)
     total: Score = field(default_factory=Score)
+    detect: bool = False
 
 
 def load_passages(folder: Path = LABELLED_DIR) -> list[Passage]:
@@ -112,15 +115,15 @@ def evaluated_actors(passages: Iterable[Passage]) -> frozenset[str]:
     return frozenset(a for p in passages for a in p.actors | p.silent)
 
 
-def run(passages: list[Passage], engine: Engine | None = None) -> Report:
-    """Match every passage in its declared language and score the result."""
+def run(passages: list[Passage], engine: Engine | None = None, *, detect: bool = False) -> Report:
+    """Match every passage in its declared (or, with `detect`, detected) language; score it."""
     engine = engine or Engine(load_rules())
     actors = evaluated_actors(passages)
-    report = Report([], {a: Score() for a in sorted(actors)})
+    report = Report([], {a: Score() for a in sorted(actors)}, detect=detect)
     for p in passages:
-        result = engine.match(p.text, lang=p.lang, all_actors=True)
+        result = engine.match(p.text, lang=None if detect else p.lang, all_actors=True)
         names = {a: tuple(m.text for m in ms) for a, ms in result.mentions.items() if a in actors}
-        outcome = Outcome(p, frozenset(names), names)
+        outcome = Outcome(p, frozenset(names), names, result.lang)
         report.outcomes.append(outcome)
         lang = report.by_lang.setdefault(p.lang, Score())
         for actor in actors:
@@ -147,7 +150,11 @@ def format_report(report: Report) -> str:
     """The whole report: per actor, per language, all, then every error."""
     n = len(report.outcomes)
     langs = len(report.by_lang)
-    lines = [f"{n} labelled passages in {langs} languages ({LABELLED_DIR})", ""]
+    lines = [f"{n} labelled passages in {langs} languages ({LABELLED_DIR})"]
+    if report.detect:
+        right = sum(o.lang == o.passage.lang for o in report.outcomes)
+        lines.append(f"language detected, not declared: right for {right} of {n}")
+    lines.append("")
     lines += format_table({**report.by_actor, "all": report.total}, "actor")
     lines += ["", *format_table(report.by_lang, "lang")]
     errors = [o for o in report.outcomes if o.missed or o.spurious]
@@ -160,6 +167,10 @@ def format_report(report: Report) -> str:
     if fixed:
         lines += ["", "marked known but now right (drop their `known`):"]
         lines += [f"  {o.passage.file}: {o.passage.text}" for o in fixed]
+    wrong_lang = [o for o in report.outcomes if report.detect and o.lang != o.passage.lang]
+    if wrong_lang:
+        lines += ["", "language detected wrongly:"]
+        lines += [f"  {o.passage.file}: {o.lang}: {o.passage.text}" for o in wrong_lang]
     return "\n".join(lines)
 
 
@@ -174,11 +185,11 @@ def _describe(outcomes: list[Outcome], *, why: bool = False) -> list[str]:
     return lines
 
 
-def main() -> None:
-    """Print the report for the current engine and shipped actor library."""
-    print(format_report(run(load_passages())))
+def main(argv: list[str]) -> int:
+    """`python -m tests.rules.labelled_report [--detect]`: print the report."""
+    print(format_report(run(load_passages(), detect="--detect" in argv)))
+    return 0
 
 
 if __name__ == "__main__":
-    main()
-    sys.exit(0)
+    sys.exit(main(sys.argv[1:]))
