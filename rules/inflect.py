@@ -18,13 +18,13 @@ Every form is lower-cased with `fold`, the same way texts are.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 # Appended to the base form (suffix languages).
 _APPEND: dict[str, tuple[str, ...]] = {
     "de": ("s", "es", "e", "en", "er", "em", "n", "ns"),
-    "en": ("s", "es"),
+    "en": ("s",),
     "fr": ("s", "e", "es", "ne", "nes", "x"),
     "es": ("s", "es"),
     "it": (),
@@ -242,7 +242,7 @@ def word_forms(word: str, lang: str, *, first: bool = True, last: bool = True) -
     return _word_forms(word, lang, first, last)
 
 
-@cache
+@lru_cache(maxsize=8192)
 def _word_forms(word: str, lang: str, first: bool, last: bool) -> frozenset[str]:
     if not any(c.isalpha() for c in word) or lang in _NO_INFLECTION:
         return frozenset({word})
@@ -266,6 +266,8 @@ def _stem_forms(word: str, lang: str) -> set[str]:
     if lang == "pl":
         return _polish(word)
     out = {word + s for s in _APPEND.get(lang, ())}
+    if lang == "en" and word.endswith(("s", "x", "z", "ch", "sh")):
+        out.add(word + "es")
     for ending, repl in _SWAP.get(lang, ()):
         if word.endswith(ending):
             stem = word[: len(word) - len(ending)]

@@ -26,6 +26,9 @@ _CUSTOM_CONFIG: dict[str, dict[str, Any]] = {
     "vi": _RULE_TOKENIZER,
 }
 CHAR_LANGS = frozenset({"ja", "zh"})
+# Whitespace-separated chunks whose tokenization spaCy remembers (default 10,000;
+# a news stream's vocabulary is larger).
+TOKENIZER_CACHE = 100_000
 
 
 def is_char(ch: str) -> bool:
@@ -98,5 +101,8 @@ def build_pipeline(lang: str) -> Language:
         nlp = spacy.blank("xx")
     if lang in CHAR_LANGS:
         nlp.tokenizer = CharTokenizer(nlp.vocab)
+    else:
+        tokenizer: Any = nlp.tokenizer
+        tokenizer.max_cache_size = TOKENIZER_CACHE
     nlp.add_pipe("sentencizer")
     return nlp
