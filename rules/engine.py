@@ -19,7 +19,7 @@ from collections.abc import Iterable, Sequence
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
-from rules.evaluate import evaluate, watch_actors
+from rules.evaluate import Segments, evaluate, watch_actors
 from rules.inflect import fold
 from rules.lang import SUPPORTED, LanguageDetector
 from rules.lexicon import STRONG, Lexicon, Presearch, compile_lexicon, merge_presearch
@@ -49,6 +49,11 @@ class Engine:
         self._fallback: Presearch | None = None
         self._detector = LanguageDetector(self.languages)
         self._watched = frozenset(a for w in rules.watches for a in watch_actors(w))
+        # Watches by the actors that can make them fire: only those are evaluated.
+        self._by_actor: dict[str, list[int]] = defaultdict(list)
+        for i, w in enumerate(rules.watches):
+            for actor in watch_actors(w, positive=True):
+                self._by_actor[actor].append(i)
 
     def detect(self, text: str) -> str | None:
         """The language of `text` among the detection languages, or None if unsure."""
@@ -85,7 +90,7 @@ class Engine:
         if not wanted:
             return MatchResult(code)
         lex = self.lexicon(code)
-        doc = lex.nlp(folded)
+        doc = lex.doc(folded)
         spans = mentions(doc, lex, wanted)
         found_mentions: dict[str, list[Mention]] = defaultdict(list)
         for span in spans:
@@ -96,17 +101,21 @@ class Engine:
             if lex.has_terms and any(w.spec.terms for w in watches)
             else []
         )
+        segments = Segments(doc, folded) if watches else None
         hits = tuple(
             hit
             for w in watches
-            for hit in [evaluate(w, text, doc, spans, terms, article_id)]
+            if segments is not None
+            for hit in [evaluate(w, text, segments, spans, terms, article_id)]
             if hit is not None
         )
         return MatchResult(code, {k: tuple(v) for k, v in sorted(found_mentions.items())}, hits)
 
     def _candidates(self, lang: str, source: str, present: set[str]) -> Iterable[Watch]:
-        for w in self.rules.watches:
-            if _applies(w, lang, source) and watch_actors(w, positive=True) & present:
+        indices = sorted({i for a in present for i in self._by_actor.get(a, ())})
+        for i in indices:
+            w = self.rules.watches[i]
+            if _applies(w, lang, source):
                 yield w
 
     def _route(self, folded: str) -> tuple[str, dict[str, int]]:

@@ -17,9 +17,12 @@ watch's actors in the whole article.
 from __future__ import annotations
 
 import re
+from bisect import bisect_left, bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from spacy.pipeline import Sentencizer
+from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
 from rules.lexicon import TERM, names_in
@@ -28,6 +31,8 @@ from rules.model import Evidence, Hit, Mention
 from rules.spec import WithinScope
 
 _PARA_RE = re.compile(r"\n\s*\n|\n")
+# ORTH ids of the characters that end a sentence (spaCy's Sentencizer's list).
+_ENDERS = frozenset(get_string_id(c) for c in Sentencizer.default_punct_chars)
 
 
 @dataclass(frozen=True, slots=True)
@@ -52,7 +57,7 @@ def watch_actors(watch: Watch, *, positive: bool = False) -> set[str]:
 def evaluate(
     watch: Watch,
     text: str,
-    doc: Doc,
+    segments: Segments,
     spans: list[Span],
     term_spans: list[Span],
     article_id: str,
@@ -65,13 +70,13 @@ def evaluate(
     wanted = set(w.all) | set(w.any)
     if sum(1 for s in spans if s.label_ in wanted) < w.min_mentions:
         return None
-    lang = doc.lang_
+    lang = segments.doc.lang_
     terms = {f"{TERM}|{t}" for t in names_in(w.terms, lang)}
     if w.terms and not terms and w.threshold is None:
         return None  # the watch needs a term and names none in this language
     mine = [t for t in term_spans if t.label_ in terms]
     evidence: dict[tuple[int, int], Evidence] = {}
-    for unit in units(doc, w.scope, [s for s in spans if s.label_ in wanted]):
+    for unit in units(segments, w.scope, [s for s in spans if s.label_ in wanted]):
         inside = [s for s in spans if unit.tok_start <= s.start and s.end <= unit.tok_end]
         unit_terms = [t for t in mine if unit.tok_start <= t.start and t.end <= unit.tok_end]
         actors = {s.label_ for s in inside} & wanted
@@ -122,24 +127,82 @@ def _passes(watch: Watch, actors: set[str], terms: set[str]) -> float | None:
     return score if score >= w.threshold else None
 
 
-def units(doc: Doc, scope: str | WithinScope, anchors: list[Span]) -> Iterable[Unit]:
-    """The stretches of `doc` a watch is tested on, in text order."""
-    if isinstance(scope, WithinScope):
-        yield from _windows(doc, scope.within, anchors)
-    elif scope == "article":
-        yield Unit(0, len(doc.text), 0, len(doc))
-    elif scope == "paragraph":
-        yield from _split_units(doc, _paragraph_bounds(doc.text))
-    else:
-        # Sentences never cross a paragraph (or title) boundary.
-        paras = _paragraph_bounds(doc.text)
-        bounds: list[tuple[int, int]] = []
-        for sent in doc.sents:
-            for ps, pe in paras:
-                s, e = max(sent.start_char, ps), min(sent.end_char, pe)
-                if s < e and doc.text[s:e].strip():
-                    bounds.append((s, e))
-        yield from _split_units(doc, bounds)
+class Segments:
+    """Sentences and paragraphs of one doc, computed once and looked up by token."""
+
+    def __init__(self, doc: Doc, text: str) -> None:
+        self.doc = doc
+        self.text = text
+        idx, length, orth, punct = doc.to_array(["IDX", "LENGTH", "ORTH", "IS_PUNCT"]).T.tolist()
+        self._idx: list[int] = idx
+        self._ends = [i + n for i, n in zip(idx, length, strict=True)]
+        self._sent_starts = _sentence_starts(orth, punct, _ENDERS)
+        self._paras = _paragraph_bounds(text)
+        self._para_starts = [s for s, _ in self._paras]
+
+    def _tokens(self, start: int, end: int) -> Unit:
+        lo = bisect_left(self._ends, start + 1)
+        hi = bisect_left(self._idx, end)
+        return Unit(start, end, lo, max(lo, hi))
+
+    def paragraph(self, tok: int) -> Unit:
+        """The paragraph holding token `tok`."""
+        at = self._idx[tok]
+        p = max(0, bisect_right(self._para_starts, at) - 1)
+        if not self._paras:
+            return Unit(0, len(self.text), 0, len(self.doc))
+        return self._tokens(*self._paras[p])
+
+    def sentence(self, tok: int) -> Unit:
+        """The sentence holding token `tok`, cut at paragraph boundaries."""
+        k = bisect_right(self._sent_starts, tok) - 1
+        first = self._sent_starts[k]
+        last = (self._sent_starts[k + 1] if k + 1 < len(self._sent_starts) else len(self.doc)) - 1
+        para = self.paragraph(tok)
+        start = max(self._idx[first], para.start)
+        end = min(self._ends[last], para.end)
+        text = self.text
+        while start < end and text[start].isspace():
+            start += 1
+        while end > start and text[end - 1].isspace():
+            end -= 1
+        return self._tokens(start, end)
+
+
+def units(segments: Segments, scope: str | WithinScope, anchors: list[Span]) -> Iterable[Unit]:
+    """The stretches of the doc holding a mention in `anchors`, in text order, once each."""
+    doc = segments.doc
+    if scope == "article":
+        if anchors:
+            yield Unit(0, len(segments.text), 0, len(doc))
+        return
+    seen: set[tuple[int, int]] = set()
+    for s in anchors:
+        if isinstance(scope, WithinScope):
+            unit = _window(doc, scope.within, s)
+        elif scope == "paragraph":
+            unit = segments.paragraph(s.start)
+        else:
+            unit = segments.sentence(s.start)
+        if (unit.start, unit.end) not in seen:
+            seen.add((unit.start, unit.end))
+            yield unit
+
+
+def _sentence_starts(orth: list[int], punct: list[int], enders: frozenset[int]) -> list[int]:
+    """Token indices that begin a sentence: the first non-punctuation after an ender.
+
+    The same rule as spaCy's Sentencizer, without making a Token per token.
+    """
+    starts = [0]
+    seen_end = False
+    for i, (o, p) in enumerate(zip(orth, punct, strict=True)):
+        if seen_end and not p:
+            starts.append(i)
+            seen_end = False
+        elif o in enders:
+            seen_end = True
+    return starts
 
 
 def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
@@ -153,22 +216,17 @@ def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
     return out
 
 
-def _split_units(doc: Doc, bounds: list[tuple[int, int]]) -> Iterable[Unit]:
-    for s, e in bounds:
-        span = doc.char_span(s, e, alignment_mode="expand")
-        if span is not None:
-            yield Unit(s, e, span.start, span.end)
-
-
-def _windows(doc: Doc, size: int, anchors: list[Span]) -> Iterable[Unit]:
-    # One window per mention: `size` tokens either side of it (spaces not counted).
-    words = [t.i for t in doc if not t.is_space]
-    index = {i: n for n, i in enumerate(words)}
-    for s in anchors:
-        first, last = index.get(s.start, 0), index.get(s.end - 1, len(words) - 1)
-        lo = words[max(0, first - size)]
-        hi = words[min(len(words) - 1, last + size)] + 1
-        yield Unit(doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text), lo, hi)
+def _window(doc: Doc, size: int, s: Span) -> Unit:
+    # `size` tokens either side of the mention, not counting whitespace tokens.
+    lo, hi, n = s.start, s.end, 0
+    while lo > 0 and n < size:
+        lo -= 1
+        n += not doc[lo].is_space
+    n = 0
+    while hi < len(doc) and n < size:
+        n += not doc[hi].is_space
+        hi += 1
+    return Unit(doc[lo].idx, doc[hi - 1].idx + len(doc[hi - 1].text), lo, hi)
 
 
 def describe(watch: Watch) -> str:

@@ -18,13 +18,13 @@ Every form is lower-cased with `fold`, the same way texts are.
 
 from __future__ import annotations
 
-from functools import cache
+from functools import lru_cache
 from typing import Any
 
 # Appended to the base form (suffix languages).
 _APPEND: dict[str, tuple[str, ...]] = {
     "de": ("s", "es", "e", "en", "er", "em", "n", "ns"),
-    "en": ("s", "es"),
+    "en": ("s",),
     "fr": ("s", "e", "es", "ne", "nes", "x"),
     "es": ("s", "es"),
     "it": (),
@@ -76,13 +76,14 @@ _PL_LOCATIVE = {
 _PL_RULES: tuple[tuple[str, int, tuple[str, ...]], ...] = (
     # (base ending, characters to drop, endings to add)
     ("anin", 2, ("in", "ina", "inowi", "inem", "inie", "ie", "", "om", "ami", "ach")),
-    ("ski", 1, _PL_ADJ_I),
-    ("cki", 1, _PL_ADJ_I),
+    # -ski/-cki: also the masculine-personal plural -scy/-ccy (rosyjscy, amerykańscy).
+    ("ski", 2, (*(f"k{e}" for e in _PL_ADJ_I), "cy")),
+    ("cki", 2, (*(f"k{e}" for e in _PL_ADJ_I), "cy")),
     ("gi", 1, _PL_ADJ_I),
     ("ki", 1, _PL_ADJ_I),
     ("ska", 1, _PL_ADJ_I),
     ("cka", 1, _PL_ADJ_I),
-    ("y", 1, (*_PL_ADJ_Y, "", "om", "ami", "ach")),
+    ("y", 1, (*_PL_ADJ_Y, "i", "", "om", "ami", "ach")),
     ("na", 1, _PL_ADJ_Y + _PL_NOUN_A),
     ("wa", 1, _PL_ADJ_Y + _PL_NOUN_A),
     ("ja", 1, ("a", "i", "ę", "ą", "o")),
@@ -153,6 +154,24 @@ _KO_PARTICLES = (
     "조차",
     "간",
     "간의",
+)
+
+# Korean nouns made from a name (러시아군 "Russian army", 한국행 "bound for Korea"),
+# themselves followed by particles or not.
+_KO_NOUN_SUFFIXES = (
+    "군",
+    "측",
+    "산",
+    "행",
+    "발",
+    "계",
+    "인",
+    "제",
+    "정부",
+    "당국",
+    "대사관",
+    "국민",
+    "내",
 )
 
 # Arabic proclitics (conjunctions, prepositions) in front of the first word,
@@ -242,12 +261,12 @@ def word_forms(word: str, lang: str, *, first: bool = True, last: bool = True) -
     return _word_forms(word, lang, first, last)
 
 
-@cache
+@lru_cache(maxsize=8192)
 def _word_forms(word: str, lang: str, first: bool, last: bool) -> frozenset[str]:
     if not any(c.isalpha() for c in word) or lang in _NO_INFLECTION:
         return frozenset({word})
     if lang == "ko":
-        return frozenset({word, *(word + p for p in _KO_PARTICLES)} if last else {word})
+        return _korean(word) if last else frozenset({word})
     if lang == "ar":
         return _arabic(word, first, last)
     out = {word}
@@ -266,6 +285,8 @@ def _stem_forms(word: str, lang: str) -> set[str]:
     if lang == "pl":
         return _polish(word)
     out = {word + s for s in _APPEND.get(lang, ())}
+    if lang == "en" and word.endswith(("s", "x", "z", "ch", "sh")):
+        out.add(word + "es")
     for ending, repl in _SWAP.get(lang, ()):
         if word.endswith(ending):
             stem = word[: len(word) - len(ending)]
@@ -290,6 +311,11 @@ def _polish(word: str) -> set[str]:
     return out
 
 
+def _korean(word: str) -> frozenset[str]:
+    stems = [word, *(word + n for n in _KO_NOUN_SUFFIXES)]
+    return frozenset({*stems, *(s + p for s in stems for p in _KO_PARTICLES)})
+
+
 def _arabic(word: str, first: bool, last: bool) -> frozenset[str]:
     bare = word[len(_AR_ARTICLE) :] if word.startswith(_AR_ARTICLE) and len(word) > 4 else word
     cores = {word}
@@ -308,7 +334,7 @@ def _arabic(word: str, first: bool, last: bool) -> frozenset[str]:
     for c in cores:
         out.update(p + c for p in _AR_PREFIXES)
         if c.startswith(_AR_ARTICLE):
-            out.update(p + "ل" + c[len(_AR_ARTICLE) :] for p in ("", "و", "ف"))
+            out.update(p + "لل" + c[len(_AR_ARTICLE) :] for p in ("", "و", "ف"))
     return frozenset(out)
 
 

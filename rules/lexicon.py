@@ -1,11 +1,13 @@
 """One language's compiled names: spaCy matchers plus an Aho-Corasick presearch.
 
 Every word of every name becomes a *class*: the word and all its inflected
-forms (rules.inflect) share one NORM value in the pipeline's vocabulary, so a
-PhraseMatcher on NORM matches "Russlands" to the name "Russland" and
-"Корейской Народно-Демократической Республики" to its nominative, at C speed
-and with no per-token Python work. Texts are folded (lower-cased, same
-length) before tokenizing, so offsets point into the original text.
+forms (rules.inflect) share one NORM value, so a PhraseMatcher on NORM matches
+"Russlands" to the name "Russland" and "Корейской Народно-Демократической
+Республики" to its nominative. The forms live in one dict (ORTH -> class
+NORM) that `Lexicon.doc` applies to each tokenized article with one array
+read and write; the vocabulary is left alone (lexemes for 100,000 names and
+their forms would cost several hundred MB). Texts are folded (lower-cased,
+same length) before tokenizing, so offsets point into the original text.
 
 The presearch is an Aho-Corasick automaton over the folded text, keyed on
 the part every form of a name shares ("кремл" for Кремль/Кремле/Кремлём);
@@ -17,15 +19,20 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Any
 
 import ahocorasick
+import numpy
+from spacy.attrs import NORM, ORTH
 from spacy.language import Language
 from spacy.matcher import PhraseMatcher
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
+from spacy.vocab import Vocab
 
 from rules.inflect import fold, word_forms
 from rules.load import RuleSet
-from rules.nlp import CHAR_LANGS
+from rules.nlp import CHAR_LANGS, build_pipeline
 
 ANY_LANG = "*"
 STRONG, WEAK, EXCLUDE, TERM = "n", "w", "x", "t"
@@ -76,7 +83,54 @@ class Lexicon:
     exclude: PhraseMatcher
     terms: PhraseMatcher
     presearch: Presearch
+    norms: Norms
     has_terms: bool = False
+
+    def doc(self, folded: str) -> Doc:
+        """Tokenize folded text and give every name-word form its class NORM."""
+        doc = self.nlp.make_doc(folded)
+        if len(doc):
+            arr: Any = doc.to_array([ORTH, NORM])
+            col, found = self.norms.apply(arr[:, 0], arr[:, 1])
+            if found:
+                doc.from_array([NORM], col)
+        return doc
+
+
+@dataclass(frozen=True)
+class Norms:
+    """ORTH of every form of a name word -> its class NORM, as two sorted arrays.
+
+    16 bytes a form, looked up for a whole doc at once; a dict of Python ints
+    would take ~25 times the memory with 100,000 names.
+    """
+
+    orths: Any  # numpy uint64, sorted
+    classes: Any  # numpy uint64, aligned with orths
+
+    @classmethod
+    def build(cls, pairs: dict[int, int]) -> Norms:
+        """From a mapping ORTH -> class NORM."""
+        orths = numpy.fromiter(pairs.keys(), dtype="uint64", count=len(pairs))
+        classes = numpy.fromiter(pairs.values(), dtype="uint64", count=len(pairs))
+        order = numpy.argsort(orths)
+        return cls(orths[order], classes[order])
+
+    def apply(self, orth: Any, norm: Any) -> tuple[Any, bool]:
+        """`norm` with the class NORM wherever `orth` is a known form; and whether any was."""
+        if not len(self.orths):
+            return norm, False
+        pos = numpy.searchsorted(self.orths, orth)
+        pos[pos == len(self.orths)] = 0
+        hit = self.orths[pos] == orth
+        if not hit.any():
+            return norm, False
+        out = norm.copy()
+        out[hit] = self.classes[pos[hit]]
+        return out, True
+
+
+Token = tuple[str, int]  # a pattern token: its folded text and its NORM
 
 
 class _Classes:
@@ -88,34 +142,50 @@ class _Classes:
     depends on the order of the rules.
     """
 
-    def __init__(self, nlp: Language, lang: str) -> None:
-        self.nlp = nlp
+    def __init__(self, scratch: Language, lang: str) -> None:
+        # Names are tokenized in a scratch pipeline of the same language, so
+        # their words never enter the matching vocabulary (100,000 names
+        # would otherwise cost ~50 MB of lexemes there).
+        self.nlp = scratch
         self.lang = lang
-        self._forms: dict[str, set[str]] = defaultdict(set)
+        self._specials = {fold(k) for k in getattr(scratch.tokenizer, "rules", None) or {}}
+        self._forms: dict[str, frozenset[str]] = {}
         self._parent: dict[str, str] = {}
+        self.norms: dict[int, int] = {}
 
-    def add(self, name: str) -> tuple[Doc, list[str]] | None:
-        """The pattern Doc for a name and the presearch keys that find it."""
+    def add(self, name: str) -> tuple[list[Token], list[str]] | None:
+        """A name's pattern tokens and the presearch keys that find it."""
         folded = fold(name.strip())
         if not folded:
             return None
-        doc = self.nlp.make_doc(folded)
-        words = [t.text for t in doc]
-        originals = [t.text for t in self.nlp.make_doc(name.strip())]
-        if len(originals) != len(words):
-            originals = words
+        tokens, originals = self._tokenize(folded, name.strip())
+        words = [w for w, _ in tokens]
         options: list[list[str]] = []
         for i, (word, orig) in enumerate(zip(words, originals, strict=True)):
             if any(c.isalnum() for c in word):
                 forms = self._forms_of(word, orig, first=i == 0, last=i == len(words) - 1)
-                self._forms[word] |= forms
+                known = self._forms.get(word)
+                self._forms[word] = forms if known is None or known == forms else known | forms
                 options.append(_keys_for(forms))
         if self.lang in CHAR_LANGS:
-            return doc, [folded]
+            return tokens, [folded]
         singles = [o[0] for o in options if len(o) == 1]
         if singles:
-            return doc, [max(singles, key=len)]
-        return doc, options[0] if options else [folded]
+            return tokens, [max(singles, key=len)]
+        return tokens, options[0] if options else [folded]
+
+    def _tokenize(self, folded: str, name: str) -> tuple[list[Token], list[str]]:
+        parts = folded.split()
+        if self.lang not in CHAR_LANGS and all(
+            p.isalpha() and p not in self._specials for p in parts
+        ):
+            # Plain words stay whole tokens; skipping the tokenizer keeps large
+            # libraries from filling a vocabulary (their NORM comes from the class).
+            return [(p, 0) for p in parts], name.split()
+        doc = self.nlp.make_doc(folded)
+        tokens = [(t.text, t.norm) for t in doc]
+        originals = [t.text for t in self.nlp.make_doc(name)]
+        return tokens, originals if len(originals) == len(tokens) else [w for w, _ in tokens]
 
     def _forms_of(self, word: str, orig: str, *, first: bool, last: bool) -> frozenset[str]:
         acronym = orig.isupper() and len(orig) >= 2
@@ -128,8 +198,8 @@ class _Classes:
             word = self._parent[word]
         return word
 
-    def assign(self) -> None:
-        """Write one NORM per class into the vocabulary (call once, after every add)."""
+    def assign(self) -> dict[int, int]:
+        """Group the words into classes; map each form's ORTH to its class NORM."""
         bases = sorted(self._forms)
         for base in bases:
             for form in self._forms[base]:
@@ -142,9 +212,22 @@ class _Classes:
                 owner[form] = base  # longer words come later and win shared forms
         for base in bases:
             owner[base] = base
-        vocab = self.nlp.vocab
-        for form, base in owner.items():
-            vocab[form].norm_ = _CLASS_MARK + self._root(base)
+        self.norms = {
+            get_string_id(form): get_string_id(_CLASS_MARK + self._root(base))
+            for form, base in owner.items()
+        }
+        self._forms.clear()
+        self._parent.clear()
+        return self.norms
+
+    def pattern(self, vocab: Vocab, tokens: list[Token]) -> Doc:
+        """A pattern Doc whose NORMs are the classes of the name's words."""
+        doc = Doc(vocab, words=["_"] * len(tokens))
+        norms: Any = numpy.array(
+            [self.norms.get(get_string_id(w), n) for w, n in tokens], dtype="uint64"
+        )
+        doc.from_array([NORM], norms)
+        return doc
 
 
 def _common_prefix(words: list[str]) -> str:
@@ -179,8 +262,12 @@ def names_in(table: dict[str, list[str]], lang: str) -> list[str]:
 
 def compile_lexicon(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
     """Compile every actor name, exclusion and watch term of `lang` (and '*')."""
-    classes = _Classes(nlp, lang)
-    patterns: dict[str, list[Doc]] = defaultdict(list)
+    return _compile(rules, lang, nlp)
+
+
+def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
+    classes = _Classes(build_pipeline(lang), lang)
+    patterns: dict[str, list[list[Token]]] = defaultdict(list)
     presearch = Presearch()
     for actor in rules.actors.values():
         for kind, table in ((STRONG, actor.names), (WEAK, actor.weak), (EXCLUDE, actor.exclude)):
@@ -197,15 +284,22 @@ def compile_lexicon(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
             compiled = classes.add(term)
             if compiled is not None and f"{TERM}|{term}" not in patterns:
                 patterns[f"{TERM}|{term}"].append(compiled[0])
-    classes.assign()
+    norms = Norms.build(classes.assign())
     matchers = {k: PhraseMatcher(nlp.vocab, attr="NORM") for k in (STRONG, EXCLUDE, TERM)}
-    for label, docs in patterns.items():
-        matchers[EXCLUDE if label[0] == EXCLUDE else TERM if label[0] == TERM else STRONG].add(
-            label, docs
-        )
+    for label, token_lists in patterns.items():
+        # Docs are made here, one label at a time: thousands at once cost ~5 KB each.
+        kind = label[0] if label[0] in (EXCLUDE, TERM) else STRONG
+        matchers[kind].add(label, [classes.pattern(nlp.vocab, t) for t in token_lists])
     has_terms = any(label[0] == TERM for label in patterns)
     return Lexicon(
-        lang, nlp, matchers[STRONG], matchers[EXCLUDE], matchers[TERM], presearch.build(), has_terms
+        lang,
+        nlp,
+        matchers[STRONG],
+        matchers[EXCLUDE],
+        matchers[TERM],
+        presearch.build(),
+        norms,
+        has_terms,
     )
 
 

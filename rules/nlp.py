@@ -15,6 +15,7 @@ from typing import Any
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
+from spacy.util import compile_infix_regex
 from spacy.vocab import Vocab
 
 _RULE_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}}
@@ -26,6 +27,10 @@ _CUSTOM_CONFIG: dict[str, dict[str, Any]] = {
     "vi": _RULE_TOKENIZER,
 }
 CHAR_LANGS = frozenset({"ja", "zh"})
+# Whitespace-separated chunks whose tokenization spaCy remembers (default 10,000;
+# a news stream's vocabulary is larger).
+TOKENIZER_CACHE = 100_000
+_HYPHEN_INFIX = r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])"
 
 
 def is_char(ch: str) -> bool:
@@ -98,5 +103,12 @@ def build_pipeline(lang: str) -> Language:
         nlp = spacy.blank("xx")
     if lang in CHAR_LANGS:
         nlp.tokenizer = CharTokenizer(nlp.vocab)
+    else:
+        tokenizer: Any = nlp.tokenizer
+        tokenizer.max_cache_size = TOKENIZER_CACHE
+        # Split hyphenated compounds in every language, as English does, so
+        # that Putin-Regierung and Russland-Ukraine-Krieg name their actors.
+        infixes = [*(nlp.Defaults.infixes or ()), _HYPHEN_INFIX]
+        tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
     nlp.add_pipe("sentencizer")
     return nlp

@@ -1,0 +1,232 @@
+"""Matching throughput at 100, 10,000 and 100,000 aliases, against a naive regex baseline.
+
+Each scale runs in a child process (so its RSS is its own): synthetic actors
+(10 aliases each, one watch each: 10,000 rules at 100,000 aliases) are added
+to the real test actors (RUS, PRK and their watch), then two streams of
+synthetic English news-like articles (~2,300 characters) are matched:
+
+- realistic: 10% of the articles name a watched actor, the rest name none;
+- all-relevant: every article names Russia, North Korea and synthetic actors.
+
+The baseline is what a keyword alerter does: one compiled regex per rule
+(its aliases, word-bounded, any ending), searched in every article. All
+numbers are medians of repeated runs, measured in this one process.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import random
+import re
+import statistics
+import subprocess
+import sys
+import time
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+SCALES = (100, 10_000, 100_000)
+REALISTIC_N = 2000
+RELEVANT_N = 300
+REPEATS = 5
+ALIASES_PER_ACTOR = 10
+ROOT = Path(__file__).resolve().parents[2]
+
+_FILLER_TEXT = (
+    "the government said on tuesday that a new report on the economy would be published "
+    "next week after talks with officials from several countries in the region where prices "
+    "rose sharply amid concerns about energy supplies and trade while ministers met in the "
+    "capital to discuss budget plans for schools hospitals and roads as the central bank kept "
+    "interest rates unchanged and analysts expected growth to slow during the winter months "
+    "because exports fell and unemployment increased in industrial areas although consumer "
+    "spending remained stable according to figures released by the statistics office"
+)
+_SYLLABLE_TEXT = (
+    "ka lo mir ven dra tis gor bel an os ur zel tam nor quin vas ret hal bri con del fen gar "
+    "hul jor kev lun mak nep orv pax rid sul tev ulm vor wyn xan yor zim"
+)
+FILLER = _FILLER_TEXT.split()
+SYLLABLES = _SYLLABLE_TEXT.split()
+
+
+def alias(rng: random.Random, taken: set[str]) -> str:
+    """A pseudo-word name (Kalomir, Venbrisul) that is no English word."""
+    while True:
+        word = "".join(rng.choice(SYLLABLES) for _ in range(rng.randint(3, 4))).capitalize()
+        if word not in taken:
+            taken.add(word)
+            return word
+
+
+def sentence(rng: random.Random, names: Sequence[str] = ()) -> str:
+    words = [rng.choice(FILLER) for _ in range(rng.randint(12, 22))]
+    for name in names:
+        words.insert(rng.randrange(len(words)), name)
+    return " ".join(words).capitalize() + "."
+
+
+def article(rng: random.Random, names: Sequence[str] = ()) -> str:
+    """About 2,300 characters in 4 paragraphs; `names` spread over its sentences."""
+    per = [list(names[i::4]) for i in range(4)]
+    paras = [" ".join(sentence(rng, per[p] if s == 0 else ()) for s in range(5)) for p in range(4)]
+    return "\n\n".join(paras)
+
+
+def build_rules(n_aliases: int, seed: int = 7) -> tuple[object, list[str]]:
+    """The test actors and watch plus synthetic actors (10 aliases each, one watch each)."""
+    from rules.load import RuleSet, Watch, load_rules
+    from rules.spec import ActorSpec, WatchSpec
+
+    base = load_rules([ROOT / "tests/data/rules/multilingual.yaml"], shipped_actors=False)
+    rng = random.Random(seed)
+    taken: set[str] = set()
+    actors = dict(base.actors)
+    watches = [Watch(WatchSpec(id="ru-kp", all=["RUS", "PRK"]), "bench", "1")]
+    names: list[str] = []
+    for i in range(n_aliases // ALIASES_PER_ACTOR):
+        aid = f"S{i}"
+        mine = [alias(rng, taken) for _ in range(ALIASES_PER_ACTOR)]
+        # Seven one-word names, three two-word ones ("Kalomir Venbrisul").
+        mine = mine[:7] + [f"{a} {b}" for a, b in zip(mine[7:], mine[:3], strict=True)]
+        names += mine
+        actors[aid] = ActorSpec(id=aid, names={"en": mine})
+        watches.append(Watch(WatchSpec(id=f"w{i}", any=[aid]), "bench", "1"))
+    return RuleSet(actors, tuple(watches)), names
+
+
+def streams(names: list[str], seed: int = 11) -> tuple[list[str], list[str]]:
+    rng = random.Random(seed)
+    real = ["Russia", "Kremlin", "Putin's", "North Korea", "Pyongyang", "Kim Jong Un"]
+    realistic = []
+    for i in range(REALISTIC_N):
+        if i % 10 == 0:  # 10% name watched actors, a real one or a synthetic one
+            pick = [rng.choice(real)] if i % 20 == 0 else [rng.choice(names) + "s"]
+            realistic.append(article(rng, pick))
+        else:
+            realistic.append(article(rng))
+    relevant = [
+        article(rng, ["Russia", "North Korea", "Moscow", *rng.sample(names, min(3, len(names)))])
+        for _ in range(RELEVANT_N)
+    ]
+    return realistic, relevant
+
+
+def naive_baseline(rules: object) -> Callable[[str], int]:
+    """One regex per watch: its actors' names, word-bounded, any ending."""
+    from rules.load import RuleSet
+
+    assert isinstance(rules, RuleSet)
+    patterns = []
+    for w in rules.watches:
+        names = [n for a in (*w.spec.all, *w.spec.any) for n in rules.actors[a].names.get("en", [])]
+        alts = "|".join(re.escape(n) for n in names)
+        patterns.append(re.compile(rf"\b(?:{alts})\w*", re.IGNORECASE))
+
+    def run(text: str) -> int:
+        return sum(1 for p in patterns if p.search(text))
+
+    return run
+
+
+def rate(fn: Callable[[str], object], texts: list[str], repeats: int = REPEATS) -> float:
+    """Median articles per second over `repeats` passes."""
+    times = []
+    for _ in range(repeats):
+        t = time.perf_counter()
+        for text in texts:
+            fn(text)
+        times.append(time.perf_counter() - t)
+    return len(texts) / statistics.median(times)
+
+
+def rss_mb() -> float:
+    with open("/proc/self/status", encoding="ascii") as f:
+        for line in f:
+            if line.startswith("VmRSS:"):
+                return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def child(n_aliases: int) -> dict[str, float]:
+    """One scale, measured in this (child) process."""
+    from rules.engine import Engine
+
+    rss0 = rss_mb()
+    t = time.perf_counter()
+    rules, names = build_rules(n_aliases)
+    engine = Engine(rules)  # type: ignore[arg-type]
+    engine.lexicon("en")
+    compile_s = time.perf_counter() - t
+    realistic, relevant = streams(names)
+    fired = sum(1 for a in realistic if engine.match(a, lang="en").hits)
+    fired_rel = sum(1 for a in relevant if engine.match(a, lang="en").hits)
+
+    def match(a: str) -> object:
+        return engine.match(a, lang="en")
+
+    out = {
+        "aliases": n_aliases,
+        "compile_s": compile_s,
+        "realistic": rate(match, realistic),
+        "relevant": rate(match, relevant),
+        "fired_realistic": fired / len(realistic),
+        "fired_relevant": fired_rel / len(relevant),
+        "rss_mb": rss_mb(),  # before the baseline's regexes exist
+        "rss_start_mb": rss0,
+    }
+    out["rules"] = len(rules.watches)  # type: ignore[attr-defined]
+    naive = naive_baseline(rules)
+    sample = realistic[: max(10, 100_000 // n_aliases)]
+    out["naive"] = rate(naive, sample, repeats=3)
+    return out
+
+
+def main() -> None:
+    print(
+        f"one core, lang given (en); realistic: {REALISTIC_N} articles, 10% name a watched "
+        f"actor; all-relevant: {RELEVANT_N} articles; medians of {REPEATS} passes",
+        flush=True,
+    )
+    results = []
+    for n in SCALES:
+        proc = subprocess.run(
+            [sys.executable, "-m", "tests.bench.bench_match", "--child", str(n)],
+            capture_output=True,
+            text=True,
+            cwd=ROOT,
+            env={**os.environ, "PYTHONHASHSEED": "0"},
+            check=False,
+        )
+        if proc.returncode != 0:
+            print(proc.stderr)
+            raise SystemExit(f"bench child for {n} aliases failed")
+        results.append(json.loads(proc.stdout.strip().splitlines()[-1]))
+    print(
+        f"{'aliases':>8} {'compile s':>9} {'realistic/s':>12} {'relevant/s':>11} "
+        f"{'naive/s':>9} {'vs naive':>9} {'RSS MB':>7}"
+    )
+    for r in results:
+        naive = r.get("naive")
+        ratio = f"{r['realistic'] / naive:8.0f}x" if naive else f"{'-':>9}"
+        print(
+            f"{r['aliases']:>8} {r['compile_s']:>9.1f} {r['realistic']:>12.0f} "
+            f"{r['relevant']:>11.0f} {naive or float('nan'):>9.1f} {ratio} {r['rss_mb']:>7.0f}"
+        )
+    lo, hi = results[0], results[-1]
+    print(
+        f"slowdown 100 -> 100,000 aliases: realistic {lo['realistic'] / hi['realistic']:.2f}x, "
+        f"all-relevant {lo['relevant'] / hi['relevant']:.2f}x; "
+        f"RSS at 100,000 aliases {hi['rss_mb']:.0f} MB (process start {hi['rss_start_mb']:.0f})"
+    )
+    fired = ", ".join(
+        f"{r['aliases']}: {r['fired_realistic']:.0%}/{r['fired_relevant']:.0%}" for r in results
+    )
+    print(f"share of articles that fire a watch (realistic/all-relevant): {fired}")
+
+
+if __name__ == "__main__":
+    if len(sys.argv) == 3 and sys.argv[1] == "--child":
+        print(json.dumps(child(int(sys.argv[2]))))
+    else:
+        main()
