@@ -13,18 +13,18 @@ from tests.rules.labelled_report import Report, load_passages, run
 
 F1_FLOORS = {
     "BLR": 0.97,
-    "CHN": 0.92,
+    "CHN": 0.93,
     "GEO": 0.95,
     "IRN": 0.97,
-    "KOR": 0.90,
+    "KOR": 0.92,
     "PRK": 0.94,
-    "RUS": 0.95,
-    "UKR": 0.95,
+    "RUS": 0.97,
+    "UKR": 0.96,
     "USA": 0.90,
 }
 MIN_PRECISION = 0.90
-MIN_RECALL = 0.82  # USA: compounds such as 주한미군, 美韩, 米韓 (see the report)
-MIN_F1_ALL = 0.95
+MIN_RECALL = 0.84  # USA, KOR: two-actor abbreviations (주한미군, 美韩, 米韓; see the report)
+MIN_F1_ALL = 0.96
 # Actors with only a few look-alike passages (Turkey the bird, Mali: financial).
 MIN_F1_OTHERS = 0.9
 
