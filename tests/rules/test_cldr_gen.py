@@ -10,10 +10,15 @@ import pytest
 import yaml
 
 from rules import cldr_gen
-from rules.load import load_rules
+from rules.load import RuleSet, load_rules
 from rules.spec import ActorSpec
 
 ISO_CODES = Path("/usr/share/iso-codes/json/iso_3166-1.json")  # Debian iso-codes
+
+
+@pytest.fixture(scope="module")
+def shipped() -> RuleSet:
+    return load_rules()
 
 
 def test_regenerating_gives_the_committed_files_byte_for_byte(tmp_path: Path) -> None:
@@ -37,8 +42,8 @@ def test_alpha3_ids_are_exactly_iso_3166_1() -> None:
     assert cldr_gen.iso_alpha3() == iso
 
 
-def test_every_shipped_actor_is_a_state_with_names_in_many_languages() -> None:
-    rules = load_rules()
+def test_every_shipped_actor_is_a_state_with_names_in_many_languages(shipped: RuleSet) -> None:
+    rules = shipped
     assert len(rules.actors) == 249
     assert all(re.fullmatch(r"[A-Z]{3}", a) for a in rules.actors)
     rus = rules.actors["RUS"]
@@ -48,8 +53,8 @@ def test_every_shipped_actor_is_a_state_with_names_in_many_languages() -> None:
     assert "Weißrussland" in rus.exclude["de"]
 
 
-def test_curated_drop_turns_a_cldr_name_into_a_weak_one() -> None:
-    geo = load_rules().actors["GEO"]
+def test_curated_drop_turns_a_cldr_name_into_a_weak_one(shipped: RuleSet) -> None:
+    geo = shipped.actors["GEO"]
     assert "Georgia" not in geo.names["en"]
     assert "Georgia" in geo.weak["en"]
     assert "Atlanta, Georgia" in geo.exclude["en"]
@@ -126,3 +131,17 @@ def test_dropping_a_name_cldr_does_not_have_fails_generation() -> None:
     actor = cldr_gen.Actor("GEO", "Georgia", names={"en": ["Georgia"]})
     with pytest.raises(cldr_gen.GenerateError, match=r"drop: \['Gorgia'\] are not CLDR names"):
         cldr_gen.merge_curated(actor, {"drop": {"en": ["Gorgia"]}}, "rules/curated/GEO.yaml")
+
+
+CURATED = ("RUS", "PRK", "UKR", "USA", "CHN", "KOR", "IRN", "BLR")
+TUNED_LANGS = ("de", "en", "fr", "es", "it", "pt", "pl", "ru", "uk", "ko", "ja", "zh", "ar", "tr")
+
+
+@pytest.mark.parametrize("actor", CURATED)
+def test_the_watched_states_are_curated_in_every_tuned_language(
+    shipped: RuleSet, actor: str
+) -> None:
+    data = cldr_gen.read_curated(cldr_gen.CURATED_DIR / f"{actor}.yaml")
+    assert sorted(set(TUNED_LANGS) - set(data["names"])) == []
+    names = shipped.actors[actor].names
+    assert all(len(names[lang]) >= 4 for lang in TUNED_LANGS)
