@@ -47,7 +47,7 @@ def assess(feed: FeedState, now: datetime, policy: HealthPolicy) -> str | None:
 
 def describe(feed: FeedState, problem: str | None, now: datetime) -> tuple[str, str]:
     """The title and text of a notice about `problem` (None: recovered)."""
-    name = feed.title or feed.url
+    name = f"{feed.title} ({feed.url})" if feed.title else feed.url
     if problem == "retired":
         return (
             f"Feed retired: {name}",
