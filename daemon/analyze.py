@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import multiprocessing
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
@@ -46,10 +46,15 @@ def match_articles(engine: Engine, articles: Sequence[Article]) -> Matched:
 
 
 class ThreadAnalyzer:
-    """Parse and match in a worker thread of this process."""
+    """Parse in worker threads; match in one thread of its own.
+
+    The Engine (spaCy vocab and matchers) is not safe to use from several
+    threads at once, so matching is serialised on a single thread.
+    """
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self.matcher = ThreadPoolExecutor(1, thread_name_prefix="match")
 
     async def parse(
         self, body: bytes, feed_url: str, headers: dict[str, str], lang: str | None
@@ -59,10 +64,11 @@ class ThreadAnalyzer:
     async def match(self, articles: Sequence[Article]) -> Matched:
         if not articles:
             return []
-        return await asyncio.to_thread(match_articles, self.engine, articles)
+        loop = asyncio.get_running_loop()
+        return await loop.run_in_executor(self.matcher, match_articles, self.engine, articles)
 
     def close(self) -> None:
-        pass
+        self.matcher.shutdown(wait=True, cancel_futures=True)
 
 
 _ENGINE: Engine | None = None

@@ -108,8 +108,9 @@ async def take_feed(
     feed: FeedState, fetched: Fetched, settings: FeedSettings, ctx: Poller, started: datetime
 ) -> tuple[PollOutcome, PollReport]:
     """Parse a fetched body, match and record what is new; the outcome to record."""
-    headers = {"content-location": fetched.final_url, **fetched.headers}
-    parsed = await ctx.analyzer.parse(fetched.body, feed.url, headers, settings.lang)
+    # The headers as received: a Content-Location we made up would make feedparser
+    # resolve relative guids against it, and identities would change with redirects.
+    parsed = await ctx.analyzer.parse(fetched.body, feed.url, fetched.headers, settings.lang)
     if parsed.warning:
         log.info("feed parsed with warnings feed=%s warning=%s", feed.url, parsed.warning)
     fresh = new_articles(ctx.store, feed.url, parsed.articles)
