@@ -187,7 +187,7 @@ def make_due(service: Service, which: str) -> int:
     return len(service.store.due_feeds(datetime.now(UTC), FEEDS + 1))
 
 
-def warm_up_article() -> Article:
+def warm_up() -> Article:
     return Article("warm", "warm", "", "", TEXTS[0], lang="de")
 
 
@@ -207,10 +207,10 @@ async def cycle(service: Service, which: str, server_pid: int) -> str:
     wall = time.perf_counter() - started
     cpu1 = os.times()
     own = (cpu1.user - cpu0.user) + (cpu1.system - cpu0.system)
-    workers = sum(proc_cpu_s(p) for p in pids) - others0
+    workers = sum(proc_cpu_s(p) for p in worker_pids(service)) - others0
     srv = proc_cpu_s(server_pid) - srv0
     rss = proc_peak_rss_mb(os.getpid())
-    worker_rss = sum(proc_peak_rss_mb(p) for p in pids)
+    worker_rss = sum(proc_peak_rss_mb(p) for p in worker_pids(service))
     new = sum(r.new for r in reports)
     failed = sum(not r.ok for r in reports)
     assert len(reports) == due and not failed, (len(reports), due, failed)
@@ -241,7 +241,7 @@ async def measure(tmp: Path, port: int, server_pid: int) -> None:
             if workers == 0:
                 prime_store(service, port)
             else:  # start the workers (spaCy imports) before measuring
-                await service.analyzer.match([warm_up_article()])
+                await asyncio.gather(*(service.analyzer.match([warm_up()]) for _ in range(4)))
             label = "in-process (thread)" if workers == 0 else f"{workers} worker processes"
             print(f"-- parse+match {label}")
             for which in ("all", "unchanged", "changed"):
