@@ -1,8 +1,8 @@
 """`wirewatch feeds`: the feeds' health table, and adding, importing, exporting feeds.
 
-The store is the source of truth for which feeds are polled: the config's
-feeds are synced into it whenever a config is loaded (origin `config`), and
-feeds added here live only in the store (origin `cli`) until removed.
+The store is the source of truth for which feeds are polled: the daemon syncs
+the config's feeds into it when it starts (origin `config`), and feeds added
+here live only in the store (origin `cli`).
 """
 
 from __future__ import annotations
@@ -41,10 +41,9 @@ def user_errors() -> Any:
 
 
 def open_store(config: Config) -> Store:
-    """The config's store, with the config's feeds synced into it."""
-    store = Store.open(config.store)
-    store.sync_feeds(((f.url, int(f.interval)) for f in config.feeds), utcnow())
-    return store
+    """The config's store. Only the daemon syncs the config's feeds into it: a command
+    run with another config (or none) must not retire the feeds a daemon polls."""
+    return Store.open(config.store)
 
 
 @click.group(invoke_without_command=True)

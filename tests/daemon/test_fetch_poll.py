@@ -201,3 +201,27 @@ def test_a_permanent_redirect_moves_where_the_feed_is_fetched(
     assert state.effective_url == f"{http_server.url}/new"
     poll(service)
     assert [r.path for r in http_server.requests] == ["/feed", "/new", "/new"]
+
+
+def test_config_feeds_are_synced_and_cli_feeds_kept(tmp_path: Path, clock: Clock) -> None:
+    def start(*urls: str) -> Service:
+        cfg = tmp_path / "w.yaml"
+        feeds = "".join(f"  - url: {u}\n" for u in urls) or "  []\n"
+        cfg.write_text(f"store: s.db\nfeeds:\n{feeds}", encoding="utf-8")
+        return Service(load_config(cfg), now=clock)
+
+    first = start("https://a.example/rss", "https://b.example/rss")
+    first.store.add_feed("https://cli.example/rss", 600, clock())
+    asyncio.run(first.aclose())
+    second = start("https://b.example/rss")
+    try:
+        states = {f.url: (f.origin, f.status) for f in second.store.feeds()}
+        due = {f.url for f in second.store.due_feeds(clock() + timedelta(days=1))}
+    finally:
+        asyncio.run(second.aclose())
+    assert states == {
+        "https://a.example/rss": ("config", "removed"),
+        "https://b.example/rss": ("config", "new"),
+        "https://cli.example/rss": ("cli", "new"),
+    }
+    assert due == {"https://b.example/rss", "https://cli.example/rss"}
