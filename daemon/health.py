@@ -32,9 +32,9 @@ def assess(feed: FeedState, now: datetime, policy: HealthPolicy) -> str | None:
     """The feed's problem worth a notice (retired, failing, silent), or None."""
     if feed.status == "retired":
         return "retired"
-    if feed.status == "paused":
-        return feed.health  # a pause neither raises nor clears a problem
-    if feed.status == "failing" and feed.error_since is not None:
+    if feed.status in ("failing", "paused") and feed.error_since is not None:
+        # Paused (the server asked us to wait) counts no error, but a feed that has not
+        # been read for `failing_after` is a problem all the same.
         failing = (now - feed.error_since).total_seconds() >= policy.failing_after_s
         return "failing" if failing else feed.health
     if feed.status == "ok" and feed.items_per_day and feed.last_new_at is not None:
@@ -56,11 +56,15 @@ def describe(feed: FeedState, problem: str | None, now: datetime) -> tuple[str, 
         )
     if problem == "failing":
         since = feed.error_since.isoformat(timespec="minutes") if feed.error_since else "?"
+        if feed.status == "paused":
+            what = f"has asked us to wait (Retry-After) since {since}"
+        else:
+            what = f"has failed {feed.error_count} times since {since}"
+        upcoming = feed.next_poll_at.isoformat(timespec="minutes") if feed.next_poll_at else "?"
         return (
             f"Feed failing: {name}",
-            f"{feed.url} has failed {feed.error_count} times since {since}: "
-            f"{feed.error_class}: {feed.error}. Still retrying; next poll "
-            f"{feed.next_poll_at.isoformat(timespec='minutes') if feed.next_poll_at else '?'}.",
+            f"{feed.url} {what}: {feed.error_class}: {feed.error}. "
+            f"Still polling; next poll {upcoming}.",
         )
     if problem == "silent":
         last = feed.last_new_at.isoformat(timespec="minutes") if feed.last_new_at else "?"

@@ -141,7 +141,8 @@ class FeedStore:
                    WHERE url = ?""",
                 [
                     *(state, at, ts(outcome.next_poll_at), outcome.error_class, outcome.error),
-                    *(at, int(counted), int(counted), int(counted), at, outcome.moved_to, url),
+                    *(at, int(counted), int(counted), int(state != "retired"), at),
+                    *(outcome.moved_to, url),
                 ],
             )
 

@@ -225,3 +225,16 @@ def test_config_feeds_are_synced_and_cli_feeds_kept(tmp_path: Path, clock: Clock
         "https://cli.example/rss": ("cli", "new"),
     }
     assert due == {"https://b.example/rss", "https://cli.example/rss"}
+
+
+def test_a_feed_paused_for_too_long_raises_a_notice(
+    service: Service, http_server: RecordingServer, clock: Clock
+) -> None:
+    http_server.routes["/feed"] = lambda req: Reply(503, headers={"retry-after": "1800"})
+    for _ in range(3):
+        state = poll(service)
+        clock.advance(minutes=31)
+    assert (state.status, state.error_count) == ("paused", 0)
+    assert notices(service) == [f"Feed failing: {state.url}"]
+    (notice,) = service.store.hits(watch_id=HEALTH_WATCH)
+    assert "asked us to wait (Retry-After) since 2026-06-01T12:00" in notice.condition
