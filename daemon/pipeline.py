@@ -181,7 +181,7 @@ def success_outcome(
     return PollOutcome(
         at,
         True,
-        schedule.next_at(at, interval),
+        schedule.next_at(at, interval, bounds.max_s),
         etag=fetched.etag,
         last_modified=fetched.last_modified,
         title=parsed.title,
@@ -201,7 +201,7 @@ def unchanged_outcome(
     return PollOutcome(
         at,
         True,
-        schedule.next_at(at, interval),
+        schedule.next_at(at, interval, bounds.max_s),
         etag=fetched.etag,
         last_modified=fetched.last_modified,
         interval_s=round(interval),
@@ -221,11 +221,12 @@ def failure_outcome(
         state, next_poll_at = "retired", None
     elif status in (429, 503) and retry_after is not None:
         state = "paused"
-        next_poll_at = schedule.next_at(at, schedule.pause_s(bounds, retry_after))
+        wait = schedule.pause_s(bounds, retry_after)
+        next_poll_at = schedule.next_at(at, wait, schedule.MAX_BACKOFF_S)
     else:
         interval = feed.poll_interval_s or bounds.clamp(bounds.base_s)
         wait = schedule.backoff_s(bounds, interval, feed.error_count + 1)
-        state, next_poll_at = "failing", schedule.next_at(at, wait)
+        state, next_poll_at = "failing", schedule.next_at(at, wait, schedule.MAX_BACKOFF_S)
     return PollOutcome(
         at,
         False,

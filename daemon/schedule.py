@@ -72,7 +72,11 @@ def pause_s(bounds: Bounds, retry_after: float) -> float:
     return min(max(retry_after, bounds.min_s), MAX_BACKOFF_S)
 
 
-def next_at(at: datetime, seconds: float, rng: random.Random | None = None) -> datetime:
-    """`at` plus `seconds`, plus up to 10% jitter."""
-    jitter = (rng or random).uniform(0, seconds * JITTER)
-    return at + timedelta(seconds=seconds + jitter)
+def next_at(
+    at: datetime, seconds: float, cap_s: float | None = None, rng: random.Random | None = None
+) -> datetime:
+    """`at` plus `seconds`, plus up to 10% jitter that never goes past `cap_s`."""
+    jittered = seconds + (rng or random).uniform(0, seconds * JITTER)
+    if cap_s is not None:
+        jittered = min(jittered, max(cap_s, seconds))
+    return at + timedelta(seconds=jittered)
