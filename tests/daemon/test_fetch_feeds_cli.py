@@ -103,3 +103,21 @@ def test_broken_opml_names_file_line_and_column(tmp_path: Path) -> None:
     result = wirewatch("feeds", "-c", str(config(tmp_path)), "import", str(opml))
     assert result.returncode == 1
     assert result.stderr.strip().startswith(f"{opml}:4:3: not well-formed XML: mismatched tag")
+
+
+def test_an_unknown_health_channel_names_file_line_and_column(tmp_path: Path) -> None:
+    cfg = tmp_path / "wirewatch.yaml"
+    cfg.write_text(
+        "channels:\n  ops: {type: console}\nhealth:\n  channel: opz\n"
+        "feeds:\n  - url: https://a.example/rss\n    min_interval: soon\n",
+        encoding="utf-8",
+    )
+    result = wirewatch("check", "--config", str(cfg))
+    assert result.returncode == 1
+    lines = result.stderr.strip().splitlines()
+    assert lines[0].startswith(f"{cfg}:7:19: ")
+    assert "soon" in lines[0]
+    cfg.write_text("channels:\n  ops: {type: console}\nhealth:\n  channel: opz\n", "utf-8")
+    result = wirewatch("check", "--config", str(cfg))
+    assert result.returncode == 1
+    assert result.stderr.strip() == f"{cfg}:4:12: health.channel: no channel named 'opz'"
