@@ -92,7 +92,14 @@ def parse_feed(
     """Parse feed bytes; bozo is a warning when entries were recovered."""
     if is_json_feed(body):
         return _parse_json(body, feed_url, lang)
-    parsed: Any = feedparser.parse(io.BytesIO(body), response_headers=headers or {})
+    # We reduce HTML to text ourselves, so feedparser's sanitizer and its rewriting of
+    # URIs inside content are wasted work (about half of its time on a typical feed).
+    parsed: Any = feedparser.parse(
+        io.BytesIO(body),
+        response_headers=headers or {},
+        sanitize_html=False,
+        resolve_relative_uris=False,
+    )
     warning = None
     if parsed.bozo:
         warning = f"{type(parsed.bozo_exception).__name__}: {parsed.bozo_exception}"
@@ -102,7 +109,7 @@ def parse_feed(
     if not parsed.get("version") and not parsed.entries:
         raise ParseError("not_a_feed", "no RSS, Atom, RDF or JSON Feed document found")
     feed = parsed.feed
-    feed_title = _clean(feed.get("title")) or None
+    feed_title = _clean(html_to_text(feed.get("title") or "")) or None
     feed_lang = (
         lang
         or _lang(feed.get("language"))

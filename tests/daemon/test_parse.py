@@ -124,3 +124,14 @@ def test_canonical_link_is_stable_under_tracking_params(param: str, value: str, 
 def test_html_to_text_keeps_paragraphs_and_drops_scripts() -> None:
     html = "<div><p>One <b>two</b></p><script>x()</script><ul><li>a</li><li>b</li></ul></div>"
     assert html_to_text(html) == "One two\n\na\n\nb"
+
+
+def test_html_in_titles_and_scripts_in_bodies_become_plain_text() -> None:
+    feed = parse_feed(
+        b"<rss version='2.0'><channel><title>&lt;b&gt;Wire&lt;/b&gt; &amp;amp; Co</title>"
+        b"<item><title>&lt;i&gt;Kim&lt;/i&gt;</title><description>&lt;script&gt;alert(1)"
+        b"&lt;/script&gt;&lt;p&gt;Text&lt;/p&gt;</description></item></channel></rss>",
+        "https://x.example/rss",
+    )
+    assert feed.title == "Wire & Co"
+    assert feed.articles[0].text == "Kim\n\nText"
