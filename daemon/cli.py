@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import os
@@ -279,6 +280,7 @@ def hits(
 # main.add_command(module.command)
 main.add_command(schema)
 main.add_command(backtest)
+main.add_command(importlib.import_module("daemon.feedcli").feeds)
 
 if __name__ == "__main__":
     main()

@@ -34,6 +34,9 @@ class FeedConfig(_Strict):
     interval: Seconds = Field(900.0, gt=0, description="How often to poll, e.g. 15m")
     name: str | None = Field(None, description="Display name (default: the feed's title)")
     lang: str | None = Field(None, description="Language of the feed, if it does not say")
+    min_interval: Seconds = Field(120.0, gt=0, description="Never poll more often, e.g. 2m")
+    max_interval: Seconds = Field(86400.0, gt=0, description="Never poll less often, e.g. 24h")
+    full_text: bool = Field(False, description="Fetch each new article's page for its text")
 
 
 class PollConfig(_Strict):
@@ -42,6 +45,30 @@ class PollConfig(_Strict):
     tick: Seconds = Field(5.0, gt=0, description="How often to look for due feeds")
     concurrency: int = Field(10, ge=1, description="Feeds fetched at once")
     timeout: Seconds = Field(30.0, gt=0, description="Total time one fetch may take")
+    per_host: int = Field(2, ge=1, description="Fetches at once from one host (politeness)")
+    batch: int = Field(500, ge=1, description="Due feeds taken from the store at a time")
+    connect_timeout: Seconds = Field(10.0, gt=0, description="Time to connect")
+    read_timeout: Seconds = Field(20.0, gt=0, description="Time to wait for each read")
+    max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest body read, in bytes")
+    max_decoded_bytes: int = Field(
+        40 * 1024 * 1024, gt=0, description="Largest body after decompression, in bytes"
+    )
+    max_redirects: int = Field(5, ge=0, description="Redirects followed per fetch")
+    user_agent: str = Field(
+        "wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)",
+        description="User-Agent sent with every fetch; include a contact URL",
+    )
+    workers: int = Field(0, ge=0, description="Processes that parse and match (0: in-process)")
+
+
+class HealthConfig(_Strict):
+    """When a feed's trouble is told to the operator, and where."""
+
+    channel: str | None = Field(None, description="Channel for operator notices (None: log only)")
+    failing_after: Seconds = Field(6 * 3600.0, gt=0, description="Failing this long: notice")
+    silent_factor: float = Field(
+        4.0, gt=0, description="No new entries for this many expected gaps: notice"
+    )
 
 
 class ConfigFile(_Strict):
@@ -55,6 +82,7 @@ class ConfigFile(_Strict):
         description="Alert channels by name, each with a `type`",
     )
     poll: PollConfig = Field(default_factory=PollConfig)  # type: ignore[arg-type]
+    health: HealthConfig = Field(default_factory=HealthConfig)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +95,7 @@ class Config:
     feeds: tuple[FeedConfig, ...]
     channels: dict[str, ChannelSettings] = field(default_factory=dict)
     poll: PollConfig = field(default_factory=PollConfig)  # type: ignore[arg-type]
+    health: HealthConfig = field(default_factory=HealthConfig)  # type: ignore[arg-type]
 
 
 def resolve_path(base: Path, value: str) -> Path:
@@ -108,6 +137,9 @@ def load_config(
         channels = _channels(doc, data.get("channels") or {"console": {"type": "console"}})
     except RuleFileErrors as e:
         errors += e.errors
+    if not errors and raw.health.channel and raw.health.channel not in channels:
+        msg = f"health.channel: no channel named '{raw.health.channel}'"
+        errors.append(RuleSyntaxError(doc.loc(("health", "channel")), msg))
     if errors:
         raise RuleFileErrors(errors)
     store = db or env.get("WIREWATCH_STORE") or env.get("WIREWATCH_DB") or raw.store
@@ -121,6 +153,7 @@ def load_config(
         feeds=feeds,
         channels=channels,
         poll=raw.poll,
+        health=raw.health,
     )
 
 

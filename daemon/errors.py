@@ -10,11 +10,21 @@ class DaemonError(Exception):
 class FetchError(DaemonError):
     """A feed could not be fetched; `error_class` says what kind of failure."""
 
-    def __init__(self, url: str, error_class: str, reason: str) -> None:
+    def __init__(
+        self,
+        url: str,
+        error_class: str,
+        reason: str,
+        *,
+        status: int | None = None,
+        retry_after_s: float | None = None,
+    ) -> None:
         super().__init__(f"{url}: {error_class}: {reason}")
         self.url = url
         self.error_class = error_class
         self.reason = reason
+        self.status = status  # the HTTP status, when the server answered with an error
+        self.retry_after_s = retry_after_s  # the server's Retry-After, in seconds
 
 
 class AlertError(DaemonError):

@@ -1,26 +1,32 @@
-"""One poll of one feed: fetch, parse, skip what is known, match, record."""
+"""One poll of one feed: fetch, parse, skip what is known, match, record, schedule.
+
+Every outcome is recorded on the feed and checked for health; nothing here
+raises for a bad feed. The steps are separate functions so that each can be
+read, tested and changed alone (`record_articles` is where articles, hits and
+deliveries are written).
+"""
 
 from __future__ import annotations
 
-import asyncio
 import logging
-import random
 from collections.abc import Callable, Sequence
-from dataclasses import dataclass
-from datetime import datetime, timedelta
+from dataclasses import dataclass, field
+from datetime import datetime
 
 import httpx
 
+from daemon import schedule
+from daemon.analyze import Analyzer, Matched
 from daemon.errors import FetchError
-from daemon.fetch import fetch
-from daemon.parse import ParseError, parse_feed
-from rules.engine import Engine
+from daemon.fetch import Fetched, FetchLimits, fetch
+from daemon.fulltext import fill_full_text
+from daemon.health import HealthPolicy, check_health
+from daemon.parse import ParsedFeed, ParseError, canonical_link
+from daemon.schedule import Bounds
 from rules.model import Article, Hit
 from store import FeedState, PollOutcome, Store
 
 log = logging.getLogger(__name__)
-
-MAX_BACKOFF = timedelta(hours=24)
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,6 +40,29 @@ class PollReport:
     new: int = 0
     hits: int = 0
     error: str | None = None
+    status: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class FeedSettings:
+    """Per-feed settings from the config (defaults for feeds added by CLI)."""
+
+    lang: str | None = None
+    bounds: Bounds = field(default_factory=Bounds)
+    full_text: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class Poller:
+    """What every poll needs: network, store, analysis, channels, clock, policies."""
+
+    client: httpx.AsyncClient
+    store: Store
+    analyzer: Analyzer
+    channels: tuple[str, ...]
+    now: Callable[[], datetime]
+    limits: FetchLimits = field(default_factory=FetchLimits)
+    health: HealthPolicy = field(default_factory=HealthPolicy)
 
 
 def route(hit: Hit, channels: Sequence[str]) -> list[str]:
@@ -43,83 +72,166 @@ def route(hit: Hit, channels: Sequence[str]) -> list[str]:
     return list(channels)
 
 
-def match_articles(
-    engine: Engine, articles: Sequence[Article]
-) -> list[tuple[Article, tuple[Hit, ...]]]:
-    """Match each article (pure; run off the event loop by the caller)."""
-    out = []
-    for a in articles:
-        result = engine.match(a.text, lang=a.lang, article_id=a.id, source=a.feed_url)
-        out.append((a, result.hits))
-    return out
-
-
-async def poll_feed(
-    feed: FeedState,
-    *,
-    client: httpx.AsyncClient,
-    store: Store,
-    engine: Engine,
-    channels: Sequence[str],
-    now: Callable[[], datetime],
-    lang: str | None = None,
-) -> PollReport:
-    """Poll one feed and record new articles, hits and pending deliveries."""
-    started = now()
-    interval = timedelta(seconds=feed.interval_s)
+async def poll_feed(feed: FeedState, settings: FeedSettings, ctx: Poller) -> PollReport:
+    """Poll one feed and record new articles, hits, pending deliveries and the schedule."""
+    started = ctx.now()
     try:
-        fetched = await fetch(client, feed.url, etag=feed.etag, last_modified=feed.last_modified)
-        if fetched.is_unchanged:
-            store.record_poll(feed.url, PollOutcome(started, True, _next(started, interval)))
-            log.debug("feed unchanged feed=%s", feed.url)
-            return PollReport(feed.url, True, unchanged=True)
-        try:
-            parsed = parse_feed(fetched.body, feed.url, fetched.headers, lang=lang)
-        except ParseError as e:
-            raise FetchError(feed.url, "not_a_feed", str(e)) from e
-    except FetchError as e:
-        delay = min(interval * (2 ** min(feed.error_count, 10)), max(MAX_BACKOFF, interval))
-        store.record_poll(
-            feed.url,
-            PollOutcome(
-                started, False, _next(started, delay), error_class=e.error_class, error=e.reason
-            ),
+        fetched = await fetch(
+            ctx.client,
+            feed.fetch_url,
+            etag=feed.etag,
+            last_modified=feed.last_modified,
+            limits=ctx.limits,
         )
-        log.warning("fetch failed feed=%s class=%s reason=%s", feed.url, e.error_class, e.reason)
-        return PollReport(feed.url, False, error=str(e))
+        if fetched.is_unchanged:
+            outcome = unchanged_outcome(feed, fetched, settings.bounds, started)
+            report = PollReport(feed.url, True, unchanged=True, status="ok")
+            log.debug("feed unchanged feed=%s", feed.url)
+        else:
+            outcome, report = await take_feed(feed, fetched, settings, ctx, started)
+    except (FetchError, ParseError) as e:
+        outcome = failure_outcome(feed, e, settings.bounds, started)
+        report = PollReport(feed.url, False, error=str(e), status=outcome.state)
+        log.warning(
+            "fetch failed feed=%s class=%s status=%s reason=%s",
+            feed.url,
+            e.error_class,
+            outcome.state,
+            e.reason,
+        )
+    ctx.store.record_poll(feed.url, outcome)
+    check_health(ctx.store, feed.url, ctx.now(), ctx.health)
+    return report
+
+
+async def take_feed(
+    feed: FeedState, fetched: Fetched, settings: FeedSettings, ctx: Poller, started: datetime
+) -> tuple[PollOutcome, PollReport]:
+    """Parse a fetched body, match and record what is new; the outcome to record."""
+    # The headers as received: a Content-Location we made up would make feedparser
+    # resolve relative guids against it, and identities would change with redirects.
+    parsed = await ctx.analyzer.parse(fetched.body, feed.url, fetched.headers, settings.lang)
     if parsed.warning:
         log.info("feed parsed with warnings feed=%s warning=%s", feed.url, parsed.warning)
-
-    known = store.known_articles([a.id for a in parsed.articles])
-    fresh = [a for a in parsed.articles if a.id not in known]
-    matched = await asyncio.to_thread(match_articles, engine, fresh)
-    hits = 0
-    for article, article_hits in matched:
-        store.record_article(article, [(h, route(h, channels)) for h in article_hits], now())
-        hits += len(article_hits)
-        for h in article_hits:
-            log.info("hit watch=%s article=%s", h.watch_id, article.url or article.id)
-    store.record_poll(
-        feed.url,
-        PollOutcome(
-            started,
-            True,
-            _next(started, interval),
-            etag=fetched.etag,
-            last_modified=fetched.last_modified,
-            title=parsed.title,
-        ),
-    )
+    fresh = new_articles(ctx.store, feed.url, parsed.articles)
+    if settings.full_text and fresh:
+        fresh = await fill_full_text(ctx.client, fresh, ctx.limits)
+    matched = await ctx.analyzer.match(fresh)
+    hits = record_articles(ctx.store, matched, ctx.channels, ctx.now())
+    outcome = success_outcome(feed, fetched, parsed, settings.bounds, started, len(fresh))
     log.info(
-        "feed polled feed=%s articles=%d new=%d hits=%d",
+        "feed polled feed=%s articles=%d new=%d hits=%d next_in_s=%d",
         feed.url,
         len(parsed.articles),
         len(fresh),
         hits,
+        outcome.interval_s or 0,
     )
-    return PollReport(feed.url, True, articles=len(parsed.articles), new=len(fresh), hits=hits)
+    report = PollReport(
+        feed.url, True, articles=len(parsed.articles), new=len(fresh), hits=hits, status="ok"
+    )
+    return outcome, report
 
 
-def _next(at: datetime, interval: timedelta) -> datetime:
-    # Up to 10% jitter spreads feeds that share an interval.
-    return at + interval + timedelta(seconds=random.uniform(0, interval.total_seconds() * 0.1))
+def new_articles(store: Store, feed_url: str, articles: Sequence[Article]) -> list[Article]:
+    """Articles not stored yet: unknown id and, when they have a link, unknown link.
+
+    A changed guid with the same canonical link is the same article.
+    """
+    known_ids = store.known_articles([a.id for a in articles])
+    links = {a.id: canonical_link(a.url) for a in articles}
+    known_links = store.known_links(feed_url, list(links.values()))
+    fresh: dict[str, Article] = {}
+    seen_links: set[str] = set()
+    for a in articles:
+        link = links[a.id]
+        if a.id in known_ids or a.id in fresh or (link and link in known_links | seen_links):
+            continue
+        fresh[a.id] = a
+        if link:
+            seen_links.add(link)
+    return list(fresh.values())
+
+
+def record_articles(store: Store, matched: Matched, channels: Sequence[str], now: datetime) -> int:
+    """Record each new article with its hits and pending deliveries; the number of hits."""
+    hits = 0
+    for article, article_hits in matched:
+        store.record_article(article, [(h, route(h, channels)) for h in article_hits], now)
+        hits += len(article_hits)
+        for h in article_hits:
+            log.info("hit watch=%s article=%s", h.watch_id, article.url or article.id)
+    store.set_canonical_links((a.id, canonical_link(a.url)) for a, _ in matched)
+    return hits
+
+
+def success_outcome(
+    feed: FeedState,
+    fetched: Fetched,
+    parsed: ParsedFeed,
+    bounds: Bounds,
+    at: datetime,
+    new_items: int,
+) -> PollOutcome:
+    """A 200 with a feed: the interval adapts to the entries' rate and server hints."""
+    rate = schedule.items_per_day([a.published_at for a in parsed.articles], at)
+    interval = schedule.interval_s(
+        bounds, rate or feed.items_per_day, ttl_s=parsed.ttl_s, fresh_for_s=fetched.fresh_for_s
+    )
+    return PollOutcome(
+        at,
+        True,
+        schedule.next_at(at, interval, bounds.max_s),
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        title=parsed.title,
+        interval_s=round(interval),
+        items_per_day=rate,
+        new_items=new_items,
+        moved_to=fetched.moved_to,
+    )
+
+
+def unchanged_outcome(
+    feed: FeedState, fetched: Fetched, bounds: Bounds, at: datetime
+) -> PollOutcome:
+    """A 304: keep the interval learnt so far, unless the server asks for longer."""
+    interval = feed.poll_interval_s or schedule.interval_s(bounds, feed.items_per_day)
+    interval = bounds.clamp(max(interval, fetched.fresh_for_s or 0.0))
+    return PollOutcome(
+        at,
+        True,
+        schedule.next_at(at, interval, bounds.max_s),
+        etag=fetched.etag,
+        last_modified=fetched.last_modified,
+        interval_s=round(interval),
+        moved_to=fetched.moved_to,
+    )
+
+
+def failure_outcome(
+    feed: FeedState, error: FetchError | ParseError, bounds: Bounds, at: datetime
+) -> PollOutcome:
+    """410 retires the feed; 429/503 with Retry-After pauses it; the rest back off."""
+    status = getattr(error, "status", None)
+    retry_after = getattr(error, "retry_after_s", None)
+    next_poll_at: datetime | None
+    if status == 410:
+        log.warning("feed retired feed=%s reason=410 Gone", feed.url)
+        state, next_poll_at = "retired", None
+    elif status in (429, 503) and retry_after is not None:
+        state = "paused"
+        wait = schedule.pause_s(bounds, retry_after)
+        next_poll_at = schedule.next_at(at, wait, schedule.MAX_BACKOFF_S)
+    else:
+        interval = feed.poll_interval_s or bounds.clamp(bounds.base_s)
+        wait = schedule.backoff_s(bounds, interval, feed.error_count + 1)
+        state, next_poll_at = "failing", schedule.next_at(at, wait, schedule.MAX_BACKOFF_S)
+    return PollOutcome(
+        at,
+        False,
+        next_poll_at,
+        error_class=error.error_class,
+        error=error.reason,
+        status=state,
+    )

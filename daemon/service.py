@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
+from urllib.parse import urlsplit
 
 from daemon.alerts import ALERTERS, Channel
-from daemon.config import Config
+from daemon.analyze import Analyzer, ProcessAnalyzer, ThreadAnalyzer
+from daemon.config import Config, FeedConfig, PollConfig
 from daemon.deliver import deliver_due
-from daemon.fetch import new_client
+from daemon.dispatch import Dispatcher
+from daemon.fetch import FetchLimits, new_client
+from daemon.health import HealthPolicy
 from daemon.paths import cache_dir
-from daemon.pipeline import PollReport, poll_feed
+from daemon.pipeline import FeedSettings, Poller, PollReport, poll_feed
+from daemon.schedule import Bounds
 from rules.engine import Engine
 from rules.load import load_rules
 from store import FeedState, Store
@@ -30,6 +34,29 @@ def build_channels(config: Config) -> dict[str, Channel]:
     return {name: ALERTERS[s.type](name, s) for name, s in config.channels.items()}
 
 
+def fetch_limits(poll: PollConfig) -> FetchLimits:
+    """The fetch bounds a poll config sets."""
+    return FetchLimits(
+        connect_timeout_s=poll.connect_timeout,
+        read_timeout_s=poll.read_timeout,
+        total_timeout_s=poll.timeout,
+        max_bytes=poll.max_bytes,
+        max_decoded_bytes=poll.max_decoded_bytes,
+        max_redirects=poll.max_redirects,
+        user_agent=poll.user_agent,
+    )
+
+
+def feed_settings(f: FeedConfig) -> FeedSettings:
+    """The per-feed settings of a configured feed."""
+    return FeedSettings(f.lang, Bounds(f.interval, f.min_interval, f.max_interval), f.full_text)
+
+
+def host_of(feed: FeedState) -> str:
+    """The host a feed is fetched from (the politeness key)."""
+    return urlsplit(feed.fetch_url).hostname or ""
+
+
 class Service:
     """Everything a poll or a delivery needs; built once, reloadable later."""
 
@@ -45,38 +72,67 @@ class Service:
         self.engine = Engine(self.rules)
         self.store = Store.open(config.store)
         self.channels = build_channels(config)
-        self.client = new_client(config.poll.timeout)
-        self._feed_lang = {f.url: f.lang for f in config.feeds}
-        self._limit = asyncio.Semaphore(config.poll.concurrency)
+        limits = fetch_limits(config.poll)
+        self.client = new_client(limits, max_connections=config.poll.concurrency)
+        self.analyzer: Analyzer = (
+            ProcessAnalyzer(config.rule_paths, config.poll.workers)
+            if config.poll.workers
+            else ThreadAnalyzer(self.engine)
+        )
+        self.poller = Poller(
+            self.client,
+            self.store,
+            self.analyzer,
+            tuple(self.channels),
+            now,
+            limits,
+            HealthPolicy(
+                config.health.channel, config.health.failing_after, config.health.silent_factor
+            ),
+        )
+        self._settings = {f.url: feed_settings(f) for f in config.feeds}
         self.store.sync_feeds(((f.url, int(f.interval)) for f in config.feeds), self.now())
 
     async def poll(self, feed: FeedState) -> PollReport:
-        """Poll one feed within the concurrency limit; never raises."""
-        async with self._limit:
-            try:
-                return await poll_feed(
-                    feed,
-                    client=self.client,
-                    store=self.store,
-                    engine=self.engine,
-                    channels=list(self.channels),
-                    now=self.now,
-                    lang=self._feed_lang.get(feed.url),
-                )
-            except Exception as e:  # the job boundary: one bad feed never stops the loop
-                log.exception("poll crashed feed=%s", feed.url)
-                return PollReport(feed.url, False, error=f"{type(e).__name__}: {e}")
+        """Poll one feed; never raises."""
+        try:
+            settings = self._settings.get(feed.url) or FeedSettings()
+            return await poll_feed(feed, settings, self.poller)
+        except Exception as e:  # the job boundary: one bad feed never stops the loop
+            log.exception("poll crashed feed=%s", feed.url)
+            return PollReport(feed.url, False, error=f"{type(e).__name__}: {e}")
+
+    def dispatcher(self) -> Dispatcher[FeedState, PollReport]:
+        """A dispatcher holding the global and per-host limits of the config."""
+        poll = self.config.poll
+        return Dispatcher(
+            self.poll, host_of, poll.concurrency, poll.per_host, max_queued=4 * poll.batch
+        )
 
     async def poll_due(self) -> list[PollReport]:
-        """Poll every feed that is due."""
-        configured = {f.url for f in self.config.feeds}
-        due = [f for f in self.store.due_feeds(self.now()) if f.url in configured]
-        return list(await asyncio.gather(*(self.poll(f) for f in due)))
+        """Poll every feed that is due, taking them from the store in batches."""
+        cycle_at = self.now()
+        cursor: list[FeedState] = []
+
+        def next_batch() -> list[FeedState]:
+            batch = self.store.due_feeds(
+                cycle_at, self.config.poll.batch, cursor[-1] if cursor else None
+            )
+            cursor[:] = batch[-1:]
+            return batch
+
+        reports = await self.dispatcher().run(next_batch)
+        if reports:
+            failed = sum(not r.ok for r in reports)
+            log.info("poll cycle feeds=%d failed=%d", len(reports), failed)
+        return reports
 
     async def poll_all(self) -> list[PollReport]:
-        """Poll every configured feed now, due or not."""
-        feeds = [f for f in self.store.feeds() if f.url in {c.url for c in self.config.feeds}]
-        return list(await asyncio.gather(*(self.poll(f) for f in feeds)))
+        """Poll every active feed now, due or not."""
+        feeds = self.store.feeds(active=True)
+        size = self.config.poll.batch
+        batches = iter([feeds[i : i + size] for i in range(0, len(feeds), size)] + [[]])
+        return await self.dispatcher().run(lambda: next(batches))
 
     async def deliver(self) -> int:
         """Send what is due in the outbox."""
@@ -96,6 +152,7 @@ class Service:
     async def aclose(self) -> None:
         """Close network clients and the store."""
         await self.client.aclose()
+        self.analyzer.close()
         for ch in self.channels.values():
             await ch.aclose()
         self.store.close()

@@ -93,8 +93,29 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("deliveries").create_index(["status", "next_attempt_at"])
 
 
+def m003_polling(db: sqlite_utils.Database) -> None:
+    """Feed health, adaptive schedule, redirects; canonical links for article identity."""
+    for column in (
+        "origin TEXT NOT NULL DEFAULT 'config'",  # config | cli (who added the feed)
+        "effective_url TEXT",  # where the feed lives now, after permanent redirects
+        "poll_interval_s INTEGER",  # the adapted interval (interval_s is the configured base)
+        "items_per_day REAL",  # estimated from the entries' dates
+        "last_new_at TEXT",  # when a poll last found new entries
+        "last_error_at TEXT",
+        "error_since TEXT",  # first failure of the current run of failures
+        "errors_total INTEGER NOT NULL DEFAULT 0",
+        "health TEXT",  # the problem an operator notice was raised for: failing | silent
+        "health_at TEXT",
+    ):
+        db.execute(f"ALTER TABLE feeds ADD COLUMN {column}")
+    db.table("feeds").create_index(["next_poll_at", "url"])
+    db.execute("ALTER TABLE articles ADD COLUMN canonical_url TEXT")
+    db.table("articles").create_index(["feed_url", "canonical_url"])
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
+    ("003_polling", m003_polling),
 ]
 
 

@@ -24,20 +24,49 @@ class FeedState:
     error: str | None = None
     error_count: int = 0
     title: str | None = None
+    origin: str = "config"  # config | cli: who added it
+    effective_url: str | None = None  # after permanent redirects; None: `url`
+    poll_interval_s: int | None = None  # the adapted interval
+    items_per_day: float | None = None
+    last_new_at: datetime | None = None
+    last_error_at: datetime | None = None
+    error_since: datetime | None = None
+    errors_total: int = 0
+    health: str | None = None  # failing | silent: an operator notice is out for it
+    health_at: datetime | None = None
+
+    @property
+    def fetch_url(self) -> str:
+        """Where to fetch the feed: its new address after a permanent redirect."""
+        return self.effective_url or self.url
 
 
 @dataclass(frozen=True, slots=True)
 class PollOutcome:
-    """The result of one poll, to be recorded on the feed."""
+    """The result of one poll, to be recorded on the feed.
+
+    `status` is ok, failing (counts as an error and backs off), paused (the
+    server asked us to wait: no error counted) or retired (410 Gone).
+    """
 
     at: datetime
     ok: bool
-    next_poll_at: datetime
+    next_poll_at: datetime | None
     etag: str | None = None
     last_modified: str | None = None
     error_class: str | None = None
     error: str | None = None
     title: str | None = None
+    status: str = ""
+    interval_s: int | None = None
+    items_per_day: float | None = None
+    new_items: int = 0
+    moved_to: str | None = None
+
+    @property
+    def state(self) -> str:
+        """The feed status this outcome leaves: `status`, else ok or failing."""
+        return self.status or ("ok" if self.ok else "failing")
 
 
 @dataclass(frozen=True, slots=True)

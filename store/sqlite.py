@@ -14,8 +14,9 @@ import sqlite_utils
 from rules.model import Article, Hit
 from store.codec import dt, evidence_from_json, evidence_json, ts
 from store.errors import StoreOpenError
+from store.feeds import FeedStore
 from store.migrations import migrate
-from store.model import DeliveryJob, FeedState, PollOutcome, StoredHit
+from store.model import DeliveryJob, StoredHit
 
 _HIT_COLUMNS = """
     h.id, h.watch_id, h.title, h.severity, h.article_id, a.title AS article_title,
@@ -24,7 +25,7 @@ _HIT_COLUMNS = """
 """
 
 
-class Store:
+class Store(FeedStore):
     """Feeds, articles, hits and the delivery outbox in one SQLite file."""
 
     def __init__(self, db: sqlite_utils.Database, path: str) -> None:
@@ -52,73 +53,6 @@ class Store:
     def close(self) -> None:
         """Close the database."""
         self.db.close()
-
-    # -- feeds --------------------------------------------------------------
-
-    def sync_feeds(self, feeds: Iterable[tuple[str, int]], now: datetime) -> None:
-        """Make sure every configured feed (url, interval_s) has a row; update intervals."""
-        with self.db.atomic():
-            for url, interval_s in feeds:
-                self.db.execute(
-                    """INSERT INTO feeds (url, interval_s, status, error_count, added_at,
-                           next_poll_at)
-                       VALUES (?, ?, 'new', 0, ?, ?)
-                       ON CONFLICT(url) DO UPDATE SET interval_s = excluded.interval_s""",
-                    [url, interval_s, ts(now), ts(now)],
-                )
-
-    def feed(self, url: str) -> FeedState | None:
-        """The stored state of one feed."""
-        rows = list(self.db.query("SELECT * FROM feeds WHERE url = ?", [url]))
-        return _feed(rows[0]) if rows else None
-
-    def feeds(self) -> list[FeedState]:
-        """Every feed, ordered by URL."""
-        return [_feed(r) for r in self.db.query("SELECT * FROM feeds ORDER BY url")]
-
-    def due_feeds(self, now: datetime, limit: int = 1000) -> list[FeedState]:
-        """Feeds whose next poll is due, most overdue first."""
-        rows = self.db.query(
-            """SELECT * FROM feeds WHERE status != 'retired'
-               AND (next_poll_at IS NULL OR next_poll_at <= ?)
-               ORDER BY next_poll_at LIMIT ?""",
-            [ts(now), limit],
-        )
-        return [_feed(r) for r in rows]
-
-    def record_poll(self, url: str, outcome: PollOutcome) -> None:
-        """Record one poll's result on its feed."""
-        with self.db.atomic():
-            if outcome.ok:
-                self.db.execute(
-                    """UPDATE feeds SET status = 'ok', last_polled_at = ?, last_success_at = ?,
-                           next_poll_at = ?, etag = COALESCE(?, etag),
-                           last_modified = COALESCE(?, last_modified),
-                           title = COALESCE(?, title), error_count = 0
-                       WHERE url = ?""",
-                    [
-                        ts(outcome.at),
-                        ts(outcome.at),
-                        ts(outcome.next_poll_at),
-                        outcome.etag,
-                        outcome.last_modified,
-                        outcome.title,
-                        url,
-                    ],
-                )
-            else:
-                self.db.execute(
-                    """UPDATE feeds SET status = 'failing', last_polled_at = ?, next_poll_at = ?,
-                           error_class = ?, error = ?, error_count = error_count + 1
-                       WHERE url = ?""",
-                    [
-                        ts(outcome.at),
-                        ts(outcome.next_poll_at),
-                        outcome.error_class,
-                        outcome.error,
-                        url,
-                    ],
-                )
 
     # -- articles and hits --------------------------------------------------
 
@@ -292,23 +226,6 @@ class Store:
                       (SELECT count(*) FROM deliveries WHERE status = 'pending')"""
         ).fetchone()
         return dict(zip(("feeds", "articles", "hits", "pending"), one, strict=True))
-
-
-def _feed(r: dict[str, Any]) -> FeedState:
-    return FeedState(
-        url=r["url"],
-        interval_s=r["interval_s"],
-        etag=r["etag"],
-        last_modified=r["last_modified"],
-        status=r["status"],
-        last_polled_at=dt(r["last_polled_at"]),
-        last_success_at=dt(r["last_success_at"]),
-        next_poll_at=dt(r["next_poll_at"]),
-        error_class=r["error_class"],
-        error=r["error"],
-        error_count=r["error_count"],
-        title=r["title"],
-    )
 
 
 def _hit(r: dict[str, Any]) -> StoredHit:

@@ -1,0 +1,63 @@
+"""Full text for feeds that carry only summaries (`full_text: true` on a feed).
+
+Fetches each new article's page within the same bounds as feeds and extracts
+the main text with trafilatura (the optional extra `wirewatch[fulltext]`).
+When trafilatura is missing or a page fails, the article keeps its summary.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import logging
+from collections.abc import Sequence
+
+import httpx
+
+from daemon.errors import FetchError
+from daemon.fetch import FetchLimits, fetch, is_local
+from rules.model import Article
+
+log = logging.getLogger(__name__)
+
+PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+
+
+def extract_text(html: bytes, url: str) -> str | None:
+    """The main text of an HTML page, paragraphs separated by blank lines; None: none."""
+    try:
+        import trafilatura
+    except ImportError:
+        log.warning("full_text needs trafilatura: pip install 'wirewatch[fulltext]'")
+        return None
+    text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False)
+    if not text:
+        return None
+    paragraphs = [p.strip() for p in str(text).split("\n") if p.strip()]
+    return "\n\n".join(paragraphs) or None
+
+
+async def fill_full_text(
+    client: httpx.AsyncClient, articles: Sequence[Article], limits: FetchLimits
+) -> list[Article]:
+    """Each article with its page's main text in place of the summary, where one is found."""
+    out = []
+    for article in articles:
+        text = await page_text(client, article.url, limits)
+        if text:
+            body = f"{article.title}\n\n{text}" if article.title else text
+            article = dataclasses.replace(article, text=body)
+        out.append(article)
+    return out
+
+
+async def page_text(client: httpx.AsyncClient, url: str, limits: FetchLimits) -> str | None:
+    """The main text of the page at `url`, or None (logged) when it cannot be had."""
+    if not url or is_local(url):
+        return None
+    try:
+        page = await fetch(client, url, limits=limits, accept=PAGE_ACCEPT)
+    except FetchError as e:
+        log.info("full text fetch failed url=%s class=%s reason=%s", url, e.error_class, e.reason)
+        return None
+    return await asyncio.to_thread(extract_text, page.body, page.final_url)

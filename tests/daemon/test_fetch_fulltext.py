@@ -1,0 +1,42 @@
+"""full_text: the article's page is fetched and its main text replaces the summary."""
+
+from __future__ import annotations
+
+import asyncio
+
+import pytest
+
+from daemon.fetch import FetchLimits, new_client
+from daemon.fulltext import fill_full_text
+from rules.model import Article
+from tests.servers import RecordingServer, Reply
+
+pytest.importorskip("trafilatura")
+
+PAGE = """<!DOCTYPE html><html lang="de"><head><title>Telefonat</title></head><body>
+<nav><a href="/">Start</a> | <a href="/politik">Politik</a> | <a href="/wetter">Wetter</a></nav>
+<article><h1>Putin telefoniert mit Kim</h1>
+<p>Der russische Präsident Wladimir Putin hat am Dienstag mit dem nordkoreanischen
+Machthaber Kim Jong Un telefoniert, wie der Kreml in Moskau mitteilte.</p>
+<p>Beide Seiten hätten die Zusammenarbeit zwischen Russland und Nordkorea gewürdigt,
+hieß es in Pjöngjang. Weitere Gespräche seien für den Herbst geplant.</p>
+</article><footer>Impressum · Datenschutz · Kontakt</footer></body></html>"""
+
+
+def test_full_text_replaces_the_summary(http_server: RecordingServer) -> None:
+    http_server.routes["/story"] = lambda req: Reply(
+        200, PAGE.encode(), {"content-type": "text/html; charset=utf-8"}
+    )
+    summary = Article("a1", "f", f"{http_server.url}/story", "Telefonat", "Telefonat\n\nKurz.")
+    missing = Article("a2", "f", f"{http_server.url}/missing", "Weg", "Weg\n\nKurz.")
+
+    async def go() -> list[Article]:
+        async with new_client() as client:
+            return await fill_full_text(client, [summary, missing], FetchLimits())
+
+    full, kept = asyncio.run(go())
+    assert full.text.startswith("Telefonat\n\n")
+    assert "Kim Jong Un telefoniert" in full.text and "Pjöngjang" in full.text
+    assert "Impressum" not in full.text and "Wetter" not in full.text
+    assert "\n\n" in full.text.split("Telefonat\n\n", 1)[1]  # paragraphs kept
+    assert kept == missing  # a page that fails leaves the summary
