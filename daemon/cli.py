@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import os
@@ -256,6 +257,7 @@ def hits(
 
 # Commands that live in their own modules register here, one line each:
 # main.add_command(module.command)
+main.add_command(importlib.import_module("daemon.deliveries").deliveries)
 
 if __name__ == "__main__":
     main()

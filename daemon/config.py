@@ -15,6 +15,7 @@ from typing import Annotated, Any
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from daemon.alerts import ALERTERS, ChannelSettings
+from daemon.deliver import DeliveryConfig
 from rules.document import Document, load_document, suggest, validate
 from rules.duration import parse_duration
 from rules.errors import RuleFileErrors, RuleSyntaxError
@@ -55,6 +56,7 @@ class ConfigFile(_Strict):
         description="Alert channels by name, each with a `type`",
     )
     poll: PollConfig = Field(default_factory=PollConfig)  # type: ignore[arg-type]
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +69,7 @@ class Config:
     feeds: tuple[FeedConfig, ...]
     channels: dict[str, ChannelSettings] = field(default_factory=dict)
     poll: PollConfig = field(default_factory=PollConfig)  # type: ignore[arg-type]
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
 
 
 def resolve_path(base: Path, value: str) -> Path:
@@ -121,6 +124,7 @@ def load_config(
         feeds=feeds,
         channels=channels,
         poll=raw.poll,
+        delivery=raw.delivery,
     )
 
 

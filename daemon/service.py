@@ -80,7 +80,9 @@ class Service:
     async def deliver(self) -> int:
         """Send what is due in the outbox."""
         try:
-            return await deliver_due(self.store, self.channels, self.now)
+            return await deliver_due(
+                self.store, self.channels, self.now, policy=self.config.delivery.policy()
+            )
         except Exception:
             log.exception("delivery run crashed")
             return 0
