@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from daemon.alerts.base import Alert, Channel, ChannelSettings
 from daemon.alerts.console import ConsoleChannel
+from daemon.alerts.slack import SlackChannel
 from daemon.alerts.webhook import WebhookChannel
 
 ALERTERS: dict[str, type[Channel]] = {
     "console": ConsoleChannel,
     "webhook": WebhookChannel,
+    "slack": SlackChannel,
 }
 
 __all__ = ["ALERTERS", "Alert", "Channel", "ChannelSettings"]
