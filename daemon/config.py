@@ -146,7 +146,7 @@ def _channels(doc: Document, raw: Any) -> dict[str, ChannelSettings]:
         try:
             out[name] = validate(doc, ALERTERS[kind].settings, body, base=key)
         except RuleFileErrors as e:
-            errors.extend(e.errors)
+            errors.extend(RuleSyntaxError(x.loc, f"channel '{name}': {x.msg}") for x in e.errors)
     if errors:
         raise RuleFileErrors(errors)
     return out

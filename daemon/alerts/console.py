@@ -30,9 +30,11 @@ class ConsoleChannel(Channel):
         return None
 
     async def send_batch(self, alerts: Sequence[Alert], *, digest: bool) -> str | None:
-        self.out.write(f"--- digest: {len(alerts)} alerts ---\n")
-        for alert in alerts:
-            await self.send(alert)
+        kind = "digest" if digest else "burst"
+        lines = [f"--- {kind}: {len(alerts)} alerts ---"]
+        lines += [render_text(a, self.max_evidence, ("**", "**")) for a in alerts]
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()
         return None
 
 
