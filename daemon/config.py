@@ -10,12 +10,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from daemon.alerts import ALERTERS, ChannelSettings
 from daemon.deliver import DeliveryConfig
+from daemon.stories import EscalationConfig, StoryConfig
 from rules.document import Document, load_document, suggest, validate
 from rules.duration import parse_duration
 from rules.errors import RuleFileErrors, RuleSyntaxError
@@ -35,6 +36,9 @@ class FeedConfig(_Strict):
     interval: Seconds = Field(900.0, gt=0, description="How often to poll, e.g. 15m")
     name: str | None = Field(None, description="Display name (default: the feed's title)")
     lang: str | None = Field(None, description="Language of the feed, if it does not say")
+    backfill: int | Literal["all"] = Field(
+        3, ge=0, description="On the first poll, match only the newest N items (or all)"
+    )
 
 
 class PollConfig(_Strict):
@@ -57,6 +61,8 @@ class ConfigFile(_Strict):
     )
     poll: PollConfig = Field(default_factory=PollConfig)  # type: ignore[arg-type]
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
+    stories: StoryConfig = Field(default_factory=StoryConfig)  # type: ignore[arg-type]
+    escalation: EscalationConfig = Field(default_factory=EscalationConfig)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -70,6 +76,8 @@ class Config:
     channels: dict[str, ChannelSettings] = field(default_factory=dict)
     poll: PollConfig = field(default_factory=PollConfig)  # type: ignore[arg-type]
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
+    stories: StoryConfig = field(default_factory=StoryConfig)  # type: ignore[arg-type]
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)  # type: ignore[arg-type]
 
 
 def resolve_path(base: Path, value: str) -> Path:
@@ -125,6 +133,8 @@ def load_config(
         channels=channels,
         poll=raw.poll,
         delivery=raw.delivery,
+        stories=raw.stories,
+        escalation=raw.escalation,
     )
 
 

@@ -41,12 +41,12 @@ class Schedule:
 
 
 def _wall(naive: datetime, tz: ZoneInfo) -> datetime:
-    """A local wall-clock time in UTC; nonexistent times move forward by the gap."""
-    aware = naive.replace(tzinfo=tz, fold=0)
-    back = aware.astimezone(UTC).astimezone(tz)
-    if back.replace(tzinfo=None) != naive:  # in a spring-forward gap
-        aware = naive.replace(tzinfo=tz, fold=1)
-    return aware.astimezone(UTC)
+    """A local wall-clock time in UTC.
+
+    fold=0 (PEP 495) takes a repeated time at its first occurrence and reads a
+    nonexistent one with the offset before the change, i.e. moved forward by the gap.
+    """
+    return naive.replace(tzinfo=tz, fold=0).astimezone(UTC)
 
 
 def parse_schedule(text: str, timezone: str) -> Schedule:

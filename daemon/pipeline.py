@@ -8,12 +8,14 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Literal
 
 import httpx
 
 from daemon.errors import FetchError
 from daemon.fetch import fetch
 from daemon.parse import ParseError, parse_feed
+from daemon.stories import Stories, backfill_split
 from rules.engine import Engine
 from rules.model import Article, Hit
 from store import FeedState, PollOutcome, Store
@@ -63,6 +65,8 @@ async def poll_feed(
     channels: Sequence[str],
     now: Callable[[], datetime],
     lang: str | None = None,
+    stories: Stories | None = None,
+    backfill: int | Literal["all"] = "all",
 ) -> PollReport:
     """Poll one feed and record new articles, hits and pending deliveries."""
     started = now()
@@ -92,10 +96,14 @@ async def poll_feed(
 
     known = store.known_articles([a.id for a in parsed.articles])
     fresh = [a for a in parsed.articles if a.id not in known]
-    matched = await asyncio.to_thread(match_articles, engine, fresh)
+    # A feed's first poll only marks older items as seen (no flood when a feed is added).
+    to_match, seen = backfill_split(fresh, backfill if feed.last_success_at is None else None)
+    matched = await asyncio.to_thread(match_articles, engine, to_match)
+    matched += [(a, ()) for a in seen]
+    record = stories.record if stories else store.record_article
     hits = 0
     for article, article_hits in matched:
-        store.record_article(article, [(h, route(h, channels)) for h in article_hits], now())
+        record(article, [(h, route(h, channels)) for h in article_hits], now())
         hits += len(article_hits)
         for h in article_hits:
             log.info("hit watch=%s article=%s", h.watch_id, article.url or article.id)

@@ -12,6 +12,7 @@ from daemon.config import Config
 from daemon.deliver import deliver_due
 from daemon.fetch import new_client
 from daemon.pipeline import PollReport, poll_feed
+from daemon.stories import Stories
 from rules.engine import Engine
 from rules.load import load_rules
 from store import FeedState, Store
@@ -46,6 +47,14 @@ class Service:
         self.channels = build_channels(config)
         self.client = new_client(config.poll.timeout)
         self._feed_lang = {f.url: f.lang for f in config.feeds}
+        self._backfill = {f.url: f.backfill for f in config.feeds}
+        self.stories = Stories(
+            self.store,
+            config.channels,
+            lambda: {w.spec.id: w.spec.cooldown for w in self.rules.watches},
+            config.stories,
+            config.escalation,
+        )
         self._limit = asyncio.Semaphore(config.poll.concurrency)
         self.store.sync_feeds(((f.url, int(f.interval)) for f in config.feeds), self.now())
 
@@ -61,6 +70,8 @@ class Service:
                     channels=list(self.channels),
                     now=self.now,
                     lang=self._feed_lang.get(feed.url),
+                    stories=self.stories,
+                    backfill=self._backfill.get(feed.url, 3),
                 )
             except Exception as e:  # the job boundary: one bad feed never stops the loop
                 log.exception("poll crashed feed=%s", feed.url)

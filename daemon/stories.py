@@ -1,0 +1,179 @@
+"""Once per story: near-duplicate grouping, cooldown, digests, burst escalation.
+
+An article's fingerprint is a 64-bit SimHash over word 3-shingles of its
+normalised title and text; articles within `max_distance` bits of a story
+seen in the last `window` join that story. A watch alerts once per story and
+channel within its cooldown; later articles of the story become updates (a
+Slack thread reply, a follow-up line in a digest, In-Reply-To in mail).
+Channels with a digest hold alerts until their next slot, except high and
+critical severity. When a watch fires far more often than its own baseline,
+one escalation alert goes out per window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from daemon.alerts import ChannelSettings
+from daemon.digest import Schedule, parse_schedule
+from rules.duration import parse_duration
+from rules.model import Article, Hit
+from store import Planned, Store
+from store.outbox import Recorded
+
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+BYPASS_DIGEST = ("high", "critical")
+_WORD = re.compile(r"\w+")
+_MASK = (1 << 64) - 1
+
+
+class StoryConfig(BaseModel):
+    """The `stories:` section of wirewatch.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    window: Seconds = Field(3 * 86400.0, gt=0, description="How long a story stays open")
+    max_distance: int = Field(
+        12, ge=0, le=32, description="SimHash bits two articles of one story may differ in"
+    )
+    cooldown: Seconds = Field(
+        6 * 3600.0, ge=0, description="Default quiet time per story for watches without one"
+    )
+
+
+class EscalationConfig(BaseModel):
+    """The `escalation:` section: one alert when a watch fires far above its baseline."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enabled: bool = True
+    window: Seconds = Field(3600.0, gt=0, description="The recent period that is compared")
+    baseline: Seconds = Field(7 * 86400.0, gt=0, description="The period before it, as usual")
+    factor: float = Field(5.0, gt=1, description="How many times the usual rate is a burst")
+    min_hits: int = Field(5, ge=1, description="Fewer hits in the window never escalate")
+
+
+def shingles(title: str, text: str, size: int = 3) -> list[str]:
+    """Word n-grams of the normalised (NFKC, case-folded, punctuation-free) title and text."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", f"{title}\n{text}").casefold())
+    if len(words) < size:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+
+
+def fingerprint(title: str, text: str) -> int:
+    """A 64-bit SimHash of an article: near-identical texts differ in few bits."""
+    weights = [0] * 64
+    for sh in shingles(title, text):
+        h = int.from_bytes(hashlib.blake2b(sh.encode(), digest_size=8).digest(), "big")
+        for bit in range(64):
+            weights[bit] += 1 if h >> bit & 1 else -1
+    return sum(1 << bit for bit in range(64) if weights[bit] > 0) & _MASK
+
+
+def distance(a: int, b: int) -> int:
+    """Hamming distance of two fingerprints."""
+    return (a ^ b).bit_count()
+
+
+def nearest(candidates: Sequence[tuple[int, int]], fp: int, max_distance: int) -> int | None:
+    """The id of the closest story within `max_distance`, newest first on ties."""
+    best: tuple[int, int] | None = None
+    for story_id, other in candidates:
+        d = distance(fp, other)
+        if d <= max_distance and (best is None or d < best[0]):
+            best = (d, story_id)
+    return best[1] if best else None
+
+
+def backfill_split(
+    fresh: Sequence[Article], backfill: int | Literal["all"] | None
+) -> tuple[list[Article], list[Article]]:
+    """(to match, to only mark as seen): on a feed's first poll only the newest N are matched."""
+    if backfill is None or backfill == "all":
+        return list(fresh), []
+    dated = sorted(
+        enumerate(fresh),
+        key=lambda p: (p[1].published_at is not None, p[1].published_at, -p[0]),
+        reverse=True,
+    )
+    keep = {i for i, _ in dated[:backfill]}
+    return [a for i, a in enumerate(fresh) if i in keep], [
+        a for i, a in enumerate(fresh) if i not in keep
+    ]
+
+
+class Stories:
+    """Records articles with their story and plans each hit's deliveries."""
+
+    def __init__(
+        self,
+        store: Store,
+        channels: Mapping[str, ChannelSettings],
+        cooldowns: Callable[[], Mapping[str, str | None]],
+        config: StoryConfig | None = None,
+        escalation: EscalationConfig | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config or StoryConfig.model_validate({})
+        self.escalation = escalation or EscalationConfig.model_validate({})
+        self.cooldowns = cooldowns
+        self.digests: dict[str, Schedule] = {
+            name: parse_schedule(s.digest, s.timezone) for name, s in channels.items() if s.digest
+        }
+
+    def cooldown(self, watch_id: str) -> timedelta:
+        """The watch's cooldown, else the default."""
+        raw = self.cooldowns().get(watch_id)
+        return timedelta(seconds=parse_duration(raw) if raw else self.config.cooldown)
+
+    def record(
+        self, article: Article, hits: Sequence[tuple[Hit, Sequence[str]]], now: datetime
+    ) -> Recorded:
+        """Store the article in its story, its hits and their planned deliveries."""
+        fp = fingerprint(article.title, article.text)
+        since = now - timedelta(seconds=self.config.window)
+        story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
+        planned = [(h, [self.plan(h, c, story, now) for c in chans]) for h, chans in hits]
+        rec = self.store.record_planned(article, planned, now, fingerprint=fp, story_id=story)
+        for h, chans in hits:
+            if h.watch_id in rec.hit_ids:
+                self.escalate(h.watch_id, rec.hit_ids[h.watch_id], chans, now)
+        return rec
+
+    def plan(self, hit: Hit, channel: str, story: int | None, now: datetime) -> Planned:
+        """Alert or update, now or in the channel's next digest."""
+        parent = None
+        if story is not None:
+            parent = self.store.story_parent(
+                hit.watch_id, story, channel, now - self.cooldown(hit.watch_id)
+            )
+        schedule = self.digests.get(channel)
+        digest_at = None
+        if schedule and hit.severity not in BYPASS_DIGEST:
+            digest_at = parent[1] if parent and parent[1] else schedule.next_after(now)
+        if parent:
+            return Planned(channel, "update", parent[0], digest_at)
+        return Planned(channel, "alert", None, digest_at)
+
+    def escalate(self, watch_id: str, hit_id: int, channels: Sequence[str], now: datetime) -> bool:
+        """One escalation alert when the watch's recent hit rate is k x its baseline."""
+        cfg = self.escalation
+        if not cfg.enabled or not channels:
+            return False
+        window, baseline = timedelta(seconds=cfg.window), timedelta(seconds=cfg.baseline)
+        recent = self.store.hit_count(watch_id, now - window, now + timedelta(microseconds=1))
+        if recent < cfg.min_hits:
+            return False
+        usual = self.store.hit_count(watch_id, now - window - baseline, now - window)
+        expected = usual * (window / baseline)
+        last = self.store.last_escalation(watch_id)
+        if recent <= cfg.factor * expected or (last and last > now - window):
+            return False
+        self.store.record_escalation(hit_id, [Planned(c, "escalation") for c in channels], now)
+        return True
