@@ -48,6 +48,7 @@ class Service:
         self.client = new_client(config.poll.timeout)
         self._feed_lang = {f.url: f.lang for f in config.feeds}
         self._backfill = {f.url: f.backfill for f in config.feeds}
+        self._kicked: set[asyncio.Task[int]] = set()
         self.stories = Stories(
             self.store,
             config.channels,
@@ -81,7 +82,16 @@ class Service:
         """Poll every feed that is due."""
         configured = {f.url for f in self.config.feeds}
         due = [f for f in self.store.due_feeds(self.now()) if f.url in configured]
-        return list(await asyncio.gather(*(self.poll(f) for f in due)))
+        reports = list(await asyncio.gather(*(self.poll(f) for f in due)))
+        if any(r.hits for r in reports):
+            self.kick_delivery()
+        return reports
+
+    def kick_delivery(self) -> None:
+        """Deliver new alerts now rather than on the delivery job's next tick."""
+        task = asyncio.create_task(self.deliver())
+        self._kicked.add(task)
+        task.add_done_callback(self._kicked.discard)
 
     async def poll_all(self) -> list[PollReport]:
         """Poll every configured feed now, due or not."""
@@ -107,6 +117,7 @@ class Service:
 
     async def aclose(self) -> None:
         """Close network clients and the store."""
+        await asyncio.gather(*self._kicked)
         await self.client.aclose()
         for ch in self.channels.values():
             await ch.aclose()

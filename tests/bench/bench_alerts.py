@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 import asyncio
+import logging
 import random
 import statistics
 import tempfile
@@ -23,11 +24,12 @@ from daemon.alerts import Alert
 from daemon.alerts.webhook import WebhookChannel, WebhookSettings
 from daemon.config import load_config
 from daemon.deliver import deliver_due
+from daemon.scheduler import run_forever
 from daemon.service import Service
 from daemon.stories import distance, fingerprint, nearest, shingles
 from store import Store
 from tests.daemon.alertkit import record
-from tests.servers import RecordingServer, Reply, static_feed
+from tests.servers import RecordingServer, Reply, Request, Route, static_feed
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = (ROOT / "seeds" / "000_1f078e3ac375ad18.txt").read_text(encoding="utf-8")
@@ -75,6 +77,19 @@ def rss(items: list[tuple[str, int]]) -> bytes:
     ).encode()
 
 
+def served_at(body: bytes, etag: str, log: dict[str, float]) -> Route:
+    """A feed route that notes when it first served this version."""
+    inner = static_feed(body, etag)
+
+    def route(req: Request) -> Reply:
+        reply = inner(req)
+        if reply.status == 200:
+            log.setdefault(etag, time.perf_counter())
+        return reply
+
+    return route
+
+
 async def latency(srv: RecordingServer, tmp: Path, rounds: int = 20) -> None:
     cfg = tmp / "wirewatch.yaml"
     cfg.write_text(
@@ -82,35 +97,51 @@ async def latency(srv: RecordingServer, tmp: Path, rounds: int = 20) -> None:
 rules: [{ROOT / "rules" / "watches"}]
 feeds: [{{url: "{srv.url}/feed.xml", interval: 1s}}]
 channels: {{hook: {{type: webhook, url: "{srv.url}/hook", secret: {SECRET}}}}}
+poll: {{tick: 250ms}}
 stories: {{cooldown: 0s}}
 escalation: {{enabled: false}}
 """,
         encoding="utf-8",
     )
     items: list[tuple[str, int]] = []
+    first_served: dict[str, float] = {}
     srv.routes["/feed.xml"] = static_feed(rss(items), '"0"')
     service = Service(load_config(cfg))
     await service.run_once()
-    times = []
+    stop = asyncio.Event()
+    loop = asyncio.create_task(run_forever(service, stop))
+    appeared, after_poll = [], []
     for i in range(rounds):
         items.insert(0, (f"n{i}", i + 1))
-        srv.routes["/feed.xml"] = static_feed(rss(items[:20]), f'"{i + 1}"')
+        etag = f'"{i + 1}"'
         before = len([r for r in srv.requests if r.path == "/hook"])
         started = time.perf_counter()
-        await service.poll_all()
-        await service.deliver()
-        with srv.received:
-            srv.received.wait_for(
-                lambda b=before: len([r for r in srv.requests if r.path == "/hook"]) > b, 10
-            )
-        times.append(time.perf_counter() - started)
+        srv.routes["/feed.xml"] = served_at(rss(items[:20]), etag, first_served)
+
+        def arrived(b: int = before) -> bool:
+            with srv.received:
+                return srv.received.wait_for(
+                    lambda: len([r for r in srv.requests if r.path == "/hook"]) > b, 10
+                )
+
+        await asyncio.to_thread(arrived)
+        done = time.perf_counter()
+        appeared.append(done - started)
+        after_poll.append(done - first_served[etag])
+    stop.set()
+    await loop
     await service.aclose()
-    times.sort()
-    p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
-    print(
-        f"new feed item -> webhook, from the start of the poll that sees it ({rounds} items): "
-        f"p50 {statistics.median(times) * 1e3:.0f} ms, p95 {p95 * 1e3:.0f} ms (goal <= 1000 ms)"
-    )
+    for name, times in (
+        ("after the poll that sees it", after_poll),
+        ("after it appears (feed interval 1 s, tick 250 ms)", appeared),
+    ):
+        times.sort()
+        p95 = times[min(len(times) - 1, int(len(times) * 0.95))]
+        print(
+            f"new feed item -> webhook, {name} ({rounds} items, daemon loop): "
+            f"p50 {statistics.median(times) * 1e3:.0f} ms, p95 {p95 * 1e3:.0f} ms"
+        )
+    print("goal: p95 <= 1000 ms after the poll that sees it")
 
 
 def stories() -> None:
@@ -158,6 +189,7 @@ def stories() -> None:
 
 
 def main() -> None:
+    logging.getLogger("apscheduler").setLevel(logging.ERROR)
     srv = RecordingServer().start()
     srv.routes["/hook"] = lambda req: Reply(204)
     try:
