@@ -11,9 +11,11 @@ from __future__ import annotations
 import asyncio
 import importlib
 import importlib.util
+import logging
 import warnings
 from collections.abc import Sequence
 from typing import Any, ClassVar, Literal
+from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import Field, field_validator
 
@@ -38,6 +40,24 @@ class AppriseSettings(ChannelSettings):
         return value
 
 
+class Redact(logging.Filter):
+    """Replaces the parts of a secret URL in log records with ***."""
+
+    def __init__(self, url: str) -> None:
+        super().__init__()
+        parts = urlsplit(url)
+        pieces = [url, parts.password or "", *parts.path.split("/"), parts.netloc]
+        pieces += [v for _, v in parse_qsl(parts.query)]
+        self.secrets = sorted({p for p in pieces if len(p) >= 4}, key=len, reverse=True)
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        msg = record.getMessage()
+        for secret in self.secrets:
+            msg = msg.replace(secret, "***")
+        record.msg, record.args = msg, None
+        return True
+
+
 class AppriseChannel(Channel):
     """Sends a title and a Markdown body to one Apprise URL."""
 
@@ -49,6 +69,11 @@ class AppriseChannel(Channel):
             name, "url", value=settings.url, env_name=settings.url_env, file=settings.url_file
         )
         assert url is not None
+        # Apprise logs request URLs and payloads; the URL is a secret. urllib3 (under
+        # apprise) logs request paths at DEBUG: keep it to warnings.
+        self.redact = Redact(url.reveal())
+        logging.getLogger("apprise").addFilter(self.redact)
+        logging.getLogger("urllib3").setLevel(logging.WARNING)
         # apprise loads its plugins lazily, importing the deprecated stdlib imghdr.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", DeprecationWarning)
@@ -56,6 +81,7 @@ class AppriseChannel(Channel):
             self.app = self.apprise.Apprise()
             if not self.app.add(url.reveal()):
                 raise AlertError(name, "not a URL Apprise knows", retry=False)
+
         self.max_evidence = settings.max_evidence
 
     async def send(self, alert: Alert) -> str | None:
@@ -79,3 +105,6 @@ class AppriseChannel(Channel):
         )
         if not ok:
             raise AlertError(self.name, "apprise could not notify")
+
+    async def aclose(self) -> None:
+        logging.getLogger("apprise").removeFilter(self.redact)

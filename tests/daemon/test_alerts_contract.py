@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import io
 import json
+import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -172,3 +173,24 @@ def test_apprise_without_the_extra_is_a_config_error(
         f"{cfg}:3:11: channel 'team': type: apprise is not installed: "
         "pip install 'wirewatch[apprise]'"
     )
+
+
+async def test_apprise_keeps_its_url_out_of_the_logs(
+    tmp_path: Path, http_server: RecordingServer, caplog: pytest.LogCaptureFixture
+) -> None:
+    token = "tok-7d1e4b9a"
+    http_server.routes[f"/{token}"] = lambda req: Reply(500, b"no")
+    store = Store.open(tmp_path / "w.db")
+    record(store, 1, ["team"])
+    host = http_server.url.removeprefix("http://")
+    settings = ALERTERS["apprise"].settings.model_validate(
+        {"type": "apprise", "url": f"json://{host}/{token}?key={token}x"}
+    )
+    caplog.set_level(logging.WARNING, logger="httpx")  # as the CLI configures it
+    with caplog.at_level(logging.DEBUG):
+        ch = ALERTERS["apprise"]("team", settings)
+        with pytest.raises(AlertError):
+            await ch.send(Alert.from_job(store.outbox()[0]))
+        await ch.aclose()
+    assert "apprise" in caplog.text  # it did log, at DEBUG
+    assert token not in caplog.text

@@ -138,20 +138,30 @@ async def test_refused_then_accepted_with_html_and_text_as_rendered(tmp_path: Pa
     assert update["Subject"].startswith("[wirewatch] same story: ")
 
 
-async def test_starttls_and_auth_with_a_password_file(tmp_path: Path) -> None:
+@pytest.mark.parametrize("security", ["starttls", "tls"])
+@pytest.mark.filterwarnings("ignore:Requiring AUTH while not requiring TLS:UserWarning")
+async def test_starttls_or_implicit_tls_and_auth_with_a_password_file(
+    tmp_path: Path, security: str
+) -> None:
     cert, key = self_signed(tmp_path)
     ctx = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     ctx.load_cert_chain(cert, key)
     inbox = Inbox()
     port = free_port()
+    tls = (
+        {"tls_context": ctx, "require_starttls": True}
+        if security == "starttls"
+        else {"ssl_context": ctx}
+    )
     server = Controller(
         inbox,
         hostname="127.0.0.1",
         port=port,
-        tls_context=ctx,
-        require_starttls=True,
         authenticator=inbox.auth,
         auth_required=True,
+        # aiosmtpd counts only STARTTLS as TLS; with implicit TLS all of it is encrypted
+        auth_require_tls=security == "starttls",
+        **tls,
     )
     server.start()
     (tmp_path / "pw").write_text("s3cret-pw\n")
@@ -160,7 +170,7 @@ async def test_starttls_and_auth_with_a_password_file(tmp_path: Path) -> None:
             "mail",
             settings(
                 port,
-                security="starttls",
+                security=security,
                 username="wire",
                 password_file=str(tmp_path / "pw"),
                 ca_file=str(cert),

@@ -13,6 +13,7 @@ import pytest
 from daemon.config import load_config
 from daemon.service import Service
 from daemon.stories import EscalationConfig, Stories, backfill_split, distance, fingerprint
+from rules.errors import RuleFileErrors
 from store import Store
 from tests.conftest import SEED_ARTICLE, SEEDS
 from tests.daemon.alertkit import T0, Clock, article, hit
@@ -145,3 +146,52 @@ def test_a_burst_far_above_the_baseline_escalates_once(tmp_path: Path) -> None:
     kinds = [j.kind for j in store.outbox(limit=100)]
     assert kinds.count("escalation") == 1
     assert store.last_escalation("russia-north-korea") == T0 + timedelta(days=7, minutes=20)
+
+
+async def test_a_new_watch_does_not_alert_on_old_articles(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    http_server.routes["/a.xml"] = static_feed((SEEDS / "feed.xml").read_bytes(), '"1"')
+    http_server.routes["/b.xml"] = static_feed(rss([]), '"1"')
+    http_server.routes["/hook"] = lambda req: Reply(204)
+    empty = tmp_path / "rules"
+    empty.mkdir()
+    (empty / "none.yaml").write_text("watches: []\n")
+    cfg = (
+        config(tmp_path, http_server)
+        .read_text()
+        .replace(str(SEEDS.parent / "rules" / "watches"), str(empty))
+    )
+    (tmp_path / "wirewatch.yaml").write_text(cfg)
+    clock = Clock()
+    before = Service(load_config(tmp_path / "wirewatch.yaml"), now=clock)
+    await before.run_once()
+    await before.aclose()
+    # the watch is added; the feed changes but still carries the same items
+    config(tmp_path, http_server)
+    http_server.routes["/a.xml"] = static_feed(
+        (SEEDS / "feed.xml").read_bytes().replace(b"seed feed", b"seed feed v2"), '"2"'
+    )
+    clock.tick(hours=1)
+    after = Service(load_config(tmp_path / "wirewatch.yaml"), now=clock)
+    reports = await after.run_once()
+    assert sum(r.hits for r in reports) == 0
+    assert after.store.hits() == []
+    assert [r for r in http_server.requests if r.path == "/hook"] == []
+    await after.aclose()
+
+
+def test_a_bad_digest_names_file_line_and_channel(tmp_path: Path) -> None:
+    cfg = tmp_path / "wirewatch.yaml"
+    cfg.write_text(
+        "channels:\n  desk:\n    type: console\n    digest: daily 8am\n"
+        "    timezone: Europe/Berlim\n"
+    )
+    with pytest.raises(RuleFileErrors) as e:
+        load_config(cfg)
+    assert str(e.value).splitlines() == [
+        f"{cfg}:4:13: channel 'desk': digest: 'daily 8am' is not a digest schedule; "
+        "use 'hourly' or 'daily at HH:MM'",
+        f"{cfg}:5:15: channel 'desk': timezone: unknown time zone 'Europe/Berlim' "
+        "(use an IANA name)",
+    ]

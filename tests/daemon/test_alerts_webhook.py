@@ -199,3 +199,42 @@ async def test_secrets_are_neither_stored_nor_logged(
     assert "delivery failed" in caplog.text and "alert sent" in caplog.text
     Webhook(SECRET).verify(hooks(http_server)[-1].body, hooks(http_server)[-1].headers)
     await ch.aclose()
+
+
+async def test_deliveries_retry_by_id_and_its_mistakes(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    http_server.routes["/hook"] = scripted(400, 400)
+    db = tmp_path / "w.db"
+    store = Store.open(db)
+    record(store, 2, ["hook"])
+    ch = channel(http_server)
+    clock = Clock()
+    await deliver_due(store, {"hook": ch}, clock, policy=quick(0, 5))
+    await deliver_due(store, {"hook": ch}, clock, policy=quick(0, 5))
+    assert store.status_counts() == {"dead": 2}
+    one = wirewatch("deliveries", "--db", str(db), "retry", "1")
+    assert (one.returncode, one.stdout.strip()) == (
+        0,
+        "1 dead letter(s) queued again; the daemon sends them on its next run",
+    )
+    wrong = wirewatch("deliveries", "--db", str(db), "retry", "1", "999")
+    assert wrong.returncode == 1
+    assert "2 id(s) were not dead letters" in wrong.stderr
+    neither = wirewatch("deliveries", "--db", str(db), "retry")
+    assert (neither.returncode, neither.stderr.strip()) == (
+        1,
+        "give delivery ids or --all (not both)",
+    )
+    assert store.status_counts() == {"dead": 1, "pending": 1}
+    await ch.aclose()
+
+
+def test_a_missing_secret_stops_the_daemon_with_a_clear_message(tmp_path: Path) -> None:
+    cfg = tmp_path / "wirewatch.yaml"
+    cfg.write_text("store: w.db\nchannels:\n  hook: {type: webhook, url_env: NO_SUCH_HOOK_URL}\n")
+    result = wirewatch("run", "--once", "--config", str(cfg))
+    assert result.returncode == 1
+    assert result.stderr.strip().splitlines()[-1] == (
+        "channel 'hook': url_env: environment variable NO_SUCH_HOOK_URL is not set"
+    )
