@@ -139,12 +139,14 @@ class Stories:
         fp = fingerprint(article.title, article.text)
         since = now - timedelta(seconds=self.config.window)
         story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
-        planned = [(h, [self.plan(h, c, story, now) for c in chans]) for h, chans in hits]
-        rec = self.store.record_planned(article, planned, now, fingerprint=fp, story_id=story)
+        planned = []
         for h, chans in hits:
-            if h.watch_id in rec.hit_ids:
-                self.escalate(h.watch_id, rec.hit_ids[h.watch_id], chans, now)
-        return rec
+            plans = [self.plan(h, c, story, now) for c in chans]
+            if chans and self.is_burst(h.watch_id, now):
+                plans += [Planned(c, "escalation") for c in chans]
+            planned.append((h, plans))
+        # The article, its story, hits and every delivery (escalations too): one transaction.
+        return self.store.record_planned(article, planned, now, fingerprint=fp, story_id=story)
 
     def plan(self, hit: Hit, channel: str, story: int | None, now: datetime) -> Planned:
         """Alert or update, now or in the channel's next digest."""
@@ -161,19 +163,17 @@ class Stories:
             return Planned(channel, "update", parent[0], digest_at)
         return Planned(channel, "alert", None, digest_at)
 
-    def escalate(self, watch_id: str, hit_id: int, channels: Sequence[str], now: datetime) -> bool:
-        """One escalation alert when the watch's recent hit rate is k x its baseline."""
+    def is_burst(self, watch_id: str, now: datetime) -> bool:
+        """Whether one more hit now makes the watch's rate k x its baseline (once per window)."""
         cfg = self.escalation
-        if not cfg.enabled or not channels:
+        if not cfg.enabled:
             return False
         window, baseline = timedelta(seconds=cfg.window), timedelta(seconds=cfg.baseline)
-        recent = self.store.hit_count(watch_id, now - window, now + timedelta(microseconds=1))
+        recent = 1 + self.store.hit_count(watch_id, now - window, now + timedelta(microseconds=1))
         if recent < cfg.min_hits:
             return False
         usual = self.store.hit_count(watch_id, now - window - baseline, now - window)
-        expected = usual * (window / baseline)
-        last = self.store.last_escalation(watch_id)
-        if recent <= cfg.factor * expected or (last and last > now - window):
+        if recent <= cfg.factor * usual * (window / baseline):
             return False
-        self.store.record_escalation(hit_id, [Planned(c, "escalation") for c in channels], now)
-        return True
+        last = self.store.last_escalation(watch_id)
+        return last is None or last <= now - window

@@ -197,11 +197,6 @@ class Outbox:
         )
         return int(cur.lastrowid or 0)
 
-    def record_escalation(self, hit_id: int, plans: Sequence[Planned], now: datetime) -> list[int]:
-        """Add escalation deliveries for a recorded hit."""
-        with self.db.atomic():
-            return [self._insert_delivery(hit_id, p, now, None) for p in plans]
-
     def hit_count(self, watch_id: str, since: datetime, until: datetime) -> int:
         """How many hits a watch had in [since, until)."""
         row = self.db.execute(

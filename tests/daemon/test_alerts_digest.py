@@ -13,6 +13,7 @@ from daemon.deliver import deliver_due
 from daemon.digest import parse_schedule
 from daemon.stories import Stories
 from store import Store
+from tests.conftest import SEED_ARTICLE
 from tests.daemon.alertkit import Clock, article, hit
 from tests.servers import RecordingServer, Reply
 
@@ -103,4 +104,29 @@ async def test_daily_digest_goes_out_at_0800_local_each_day_across_dst(
     assert all(a["watch"]["severity"] == "medium" for _, b in digests for a in b["alerts"])
     highs = [b for b in bodies if b["type"] == "wirewatch.hit"]
     assert len(highs) == 4 and all(b["watch"]["severity"] == "high" for b in highs)
+    await ch.aclose()
+
+
+async def test_later_articles_of_a_story_are_follow_up_lines_in_the_digest(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    http_server.routes["/hook"] = lambda req: Reply(204)
+    settings = WebhookSettings.model_validate(
+        {"url": f"{http_server.url}/hook", "digest": "hourly", "timezone": "Europe/Berlin"}
+    )
+    ch = WebhookChannel("hook", settings)
+    store = Store.open(tmp_path / "w.db")
+    stories = Stories(store, {"hook": settings}, dict)
+    clock = Clock(utc(2026, 3, 1, 12, 10))
+    for i in range(3):  # one story from three outlets
+        a = article(i, title=f"Outlet {i}", text=SEED_ARTICLE.read_text(encoding="utf-8"))
+        stories.record(a, [(hit(a.id, severity="medium"), ["hook"])], clock.tick(minutes=10))
+    assert await deliver_due(store, {"hook": ch}, clock) == 0  # held for 13:00
+    clock.at = utc(2026, 3, 1, 13)
+    assert await deliver_due(store, {"hook": ch}, clock) == 3
+    [digest] = [json.loads(r.body) for r in http_server.requests]
+    types = [a["type"] for a in digest["alerts"]]
+    assert types == ["wirewatch.hit", "wirewatch.update", "wirewatch.update"]
+    first = digest["alerts"][0]["id"]
+    assert [a["story"]["first_alert_id"] for a in digest["alerts"][1:]] == [first, first]
     await ch.aclose()
