@@ -175,9 +175,10 @@ def _failed(
             name,
             e.reason,
         )
+    # One retry time for the whole unit, so a digest or folded burst stays one message.
+    attempts = max(j.attempts for j in unit) + 1
+    when = retry_at(attempts, now(), e.retry_after_s, policy) if e.retry else None
     for job in unit:
-        attempts = job.attempts + 1
-        when = retry_at(attempts, now(), e.retry_after_s, policy) if e.retry else None
         store.mark_failed(job.id, e.reason, when)
         if when is None:
             log.error("delivery dead id=%s channel=%s reason=%s", job.id, name, e.reason)
@@ -186,7 +187,7 @@ def _failed(
                 "delivery failed id=%s channel=%s attempt=%d retry_at=%s reason=%s",
                 job.id,
                 name,
-                attempts,
+                job.attempts + 1,
                 when.isoformat(),
                 e.reason,
             )
