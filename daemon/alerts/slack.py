@@ -26,6 +26,10 @@ from daemon.secrets import resolve
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
 MAX_HEADER = 150
+# Not a documented limit, but Slack answers msg_blocks_too_long somewhat above 13,000
+# characters of block text in one message (slackapi/bolt-js#2509): stay below it.
+MAX_TOTAL = 12000
+FOLDED_EVIDENCE = 300  # characters of evidence per article in a folded message
 EMOJI = {
     "low": ":white_circle:",
     "medium": ":large_blue_circle:",
@@ -43,6 +47,7 @@ FINAL_ERRORS = {
     "no_permission",
     "invalid_blocks",
     "msg_too_long",
+    "msg_blocks_too_long",
     "restricted_action",
     "missing_scope",
 }
@@ -147,11 +152,18 @@ def batch_message(alerts: Sequence[Alert], *, digest: bool) -> dict[str, Any]:
         title = f"Digest: {title}"
     room = MAX_BLOCKS - 2  # the header and a closing context block
     blocks = [header(title)]
+    total = len(title)
     for a in alerts[:room]:
         prefix = "↳ same story: " if a.kind == "update" else ""
-        blocks.append(section(f"{prefix}*{link(a)}*\n{outlet(a)}\n> {evidence_mrkdwn(a)}"))
-    if len(alerts) > room:
-        more = f"+{len(alerts) - room} more (see `wirewatch hits`)"
+        evidence = cut(evidence_mrkdwn(a), FOLDED_EVIDENCE)
+        block = section(f"{prefix}*{link(a)}*\n{outlet(a)}\n> {evidence}")
+        total += len(block["text"]["text"])
+        if total > MAX_TOTAL:
+            break
+        blocks.append(block)
+    shown = len(blocks) - 1
+    if len(alerts) > shown:
+        more = f"+{len(alerts) - shown} more (see `wirewatch hits`)"
         blocks.append({"type": "context", "elements": [{"type": "mrkdwn", "text": more}]})
     return {"text": cut(title, MAX_SECTION), "blocks": blocks}
 
@@ -160,7 +172,7 @@ class SlackChannel(Channel):
     """Posts Block Kit messages; threads story updates when it has a bot token."""
 
     settings: ClassVar[type[ChannelSettings]] = SlackSettings
-    max_batch: ClassVar[int] = MAX_BLOCKS - 2
+    max_batch: ClassVar[int] = 20  # folded articles per message: all of them fit MAX_TOTAL
 
     def __init__(self, name: str, settings: SlackSettings) -> None:
         super().__init__(name, settings)
