@@ -19,6 +19,7 @@ from collections.abc import Callable, Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Annotated, Literal
 
+import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from daemon.alerts import ChannelSettings
@@ -31,7 +32,7 @@ from store.outbox import Recorded
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 BYPASS_DIGEST = ("high", "critical")
 _WORD = re.compile(r"\w+")
-_MASK = (1 << 64) - 1
+_BITS = np.arange(64, dtype=np.uint64)
 
 
 class StoryConfig(BaseModel):
@@ -68,12 +69,14 @@ def shingles(title: str, text: str, size: int = 3) -> list[str]:
 
 def fingerprint(title: str, text: str) -> int:
     """A 64-bit SimHash of an article: near-identical texts differ in few bits."""
-    weights = [0] * 64
-    for sh in shingles(title, text):
-        h = int.from_bytes(hashlib.blake2b(sh.encode(), digest_size=8).digest(), "big")
-        for bit in range(64):
-            weights[bit] += 1 if h >> bit & 1 else -1
-    return sum(1 << bit for bit in range(64) if weights[bit] > 0) & _MASK
+    grams = shingles(title, text)
+    if not grams:
+        return 0
+    digests = b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams)
+    hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
+    bits = (hashes[:, None] >> _BITS) & np.uint64(1)  # one row per shingle, one column per bit
+    votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(grams)
+    return sum(1 << int(bit) for bit in np.flatnonzero(votes > 0))
 
 
 def distance(a: int, b: int) -> int:
