@@ -118,3 +118,23 @@ def test_message_escapes_mrkdwn_bolds_names_and_keeps_limits() -> None:
     assert sum(map(len, texts)) <= 12000
     shown = len(many["blocks"]) - 2
     assert many["blocks"][-1]["elements"][0]["text"].startswith(f"+{80 - shown} more")
+
+
+async def test_a_refused_token_is_a_dead_letter_at_once(
+    tmp_path, http_server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    SlackPeer(http_server, token="xoxb-the-right-one").install()
+    store = Store.open(tmp_path / "w.db")
+    record(store, 1, ["slack"])
+    ch = bot(http_server, monkeypatch)
+    assert await deliver_due(store, {"slack": ch}, Clock()) == 0
+    [job] = store.outbox()
+    assert (job.status, job.last_error) == ("dead", "slack: invalid_auth")
+    await ch.aclose()
+
+
+def test_settings_need_exactly_one_way_in() -> None:
+    with pytest.raises(ValueError, match=r"give either webhook_url\(_env/_file\) or token"):
+        SlackSettings.model_validate({"token_env": "T", "webhook_url_env": "U"})
+    with pytest.raises(ValueError, match="a bot token needs `channel`"):
+        SlackSettings.model_validate({"token_env": "T"})
