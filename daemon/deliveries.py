@@ -90,13 +90,16 @@ def deliveries(
     if not rows:
         return
     click.echo(
-        f"{'ID':>6}  {'STATUS':7}  {'CHANNEL':12}  {'KIND':10}  {'TRIES':>5}  WATCH / LAST ERROR"
+        f"{'ID':>6}  {'STATUS':7}  {'CHANNEL':12}  {'KIND':13}  {'TRIES':>5}  "
+        f"{'CREATED (UTC)':16}  {'NEXT TRY (UTC)':16}  WATCH / LAST ERROR"
     )
     for j in rows:
         kind = j.kind + ("+digest" if j.digest else "")
+        nxt = f"{j.next_attempt_at:%Y-%m-%d %H:%M}" if j.status == "pending" else "-"
         click.echo(
-            f"{j.id:>6}  {j.status:7}  {j.channel[:12]:12}  {kind:10}  {j.attempts:>5}  "
-            f"{j.hit.watch_id}" + (f"  ({j.last_error})" if j.last_error else "")
+            f"{j.id:>6}  {j.status:7}  {j.channel[:12]:12}  {kind:13}  {j.attempts:>5}  "
+            f"{j.created_at:%Y-%m-%d %H:%M}  {nxt:16}  {j.hit.watch_id}"
+            + (f"  ({j.last_error})" if j.last_error else "")
         )
 
 
