@@ -33,19 +33,23 @@ class WebhookSettings(ChannelSettings):
     url: AnyHttpUrl | None = Field(None, description="Receiver URL (or url_env / url_file)")
     url_env: str | None = Field(None, description="Environment variable holding the URL")
     url_file: str | None = Field(None, description="File holding the URL (systemd credential)")
-    secret: str | None = Field(None, description="Signing secret whsec_… (prefer secret_env)")
+    secret: str | None = Field(
+        None, description="Signing secret whsec_… (prefer secret_env); several, space-separated"
+    )
     secret_env: str | None = Field(None, description="Environment variable holding the secret")
     secret_file: str | None = Field(None, description="File holding the secret")
     timeout_s: float = Field(10.0, gt=0, description="Time one POST may take")
 
 
-def signing_key(channel: str, secret: Secret) -> bytes:
-    """The HMAC key of a `whsec_…` secret."""
-    raw = secret.reveal().removeprefix("whsec_")
-    try:
-        return base64.b64decode(raw, validate=True)
-    except (binascii.Error, ValueError) as e:
-        raise SecretError(channel, "secret", "not a whsec_ base64 secret") from e
+def signing_keys(channel: str, secret: Secret) -> list[bytes]:
+    """The HMAC keys of one or more space-separated `whsec_…` secrets (for rotation)."""
+    keys = []
+    for part in secret.reveal().split():
+        try:
+            keys.append(base64.b64decode(part.removeprefix("whsec_"), validate=True))
+        except (binascii.Error, ValueError) as e:
+            raise SecretError(channel, "secret", "not a whsec_ base64 secret") from e
+    return keys
 
 
 def sign(key: bytes, msg_id: str, timestamp: int, body: bytes) -> str:
@@ -88,7 +92,7 @@ class WebhookChannel(Channel):
             file=settings.secret_file,
             required=False,
         )
-        self._key = signing_key(name, secret) if secret else None
+        self._keys = signing_keys(name, secret) if secret else []
         self.now = now
         self.client = httpx.AsyncClient(timeout=settings.timeout_s)
 
@@ -114,8 +118,10 @@ class WebhookChannel(Channel):
             "webhook-id": msg_id,
             "webhook-timestamp": str(stamp),
         }
-        if self._key is not None:
-            headers["webhook-signature"] = sign(self._key, msg_id, stamp, body)
+        if self._keys:  # one signature per secret: receivers accept any (key rotation)
+            headers["webhook-signature"] = " ".join(
+                sign(key, msg_id, stamp, body) for key in self._keys
+            )
         try:
             resp = await self.client.post(self._url.reveal(), content=body, headers=headers)
         except httpx.HTTPError as e:

@@ -14,6 +14,7 @@ from standardwebhooks.webhooks import Webhook
 
 from daemon.alerts.webhook import WebhookChannel, WebhookSettings
 from daemon.deliver import deliver_due
+from daemon.secrets import SecretError
 from store import Store
 from tests.cli import wirewatch
 from tests.daemon.alertkit import Clock, quick, record
@@ -238,3 +239,21 @@ def test_a_missing_secret_stops_the_daemon_with_a_clear_message(tmp_path: Path) 
     assert result.stderr.strip().splitlines()[-1] == (
         "channel 'hook': url_env: environment variable NO_SUCH_HOOK_URL is not set"
     )
+
+
+async def test_two_secrets_sign_twice_for_key_rotation(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    http_server.routes["/hook"] = scripted()
+    new = "whsec_" + base64.b64encode(b"the next signing key, rotated in").decode()
+    store = Store.open(tmp_path / "w.db")
+    record(store, 1, ["hook"])
+    ch = channel(http_server, secret=f"{SECRET} {new}")
+    assert await deliver_due(store, {"hook": ch}, Clock()) == 1
+    [req] = hooks(http_server)
+    assert req.headers["webhook-signature"].count("v1,") == 2
+    for secret in (SECRET, new):
+        Webhook(secret).verify(req.body, req.headers)
+    with pytest.raises(SecretError, match="not a whsec_ base64 secret"):
+        channel(http_server, secret="whsec_not*base64")
+    await ch.aclose()
