@@ -281,6 +281,7 @@ def hits(
 main.add_command(schema)
 main.add_command(backtest)
 main.add_command(importlib.import_module("daemon.feedcli").feeds)
+main.add_command(importlib.import_module("daemon.deliveries").deliveries)
 
 if __name__ == "__main__":
     main()

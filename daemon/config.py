@@ -10,11 +10,13 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from daemon.alerts import ALERTERS, ChannelSettings
+from daemon.deliver import DeliveryConfig
+from daemon.stories import EscalationConfig, StoryConfig
 from rules.document import Document, load_document, suggest, validate
 from rules.duration import parse_duration
 from rules.errors import RuleFileErrors, RuleSyntaxError
@@ -37,6 +39,9 @@ class FeedConfig(_Strict):
     min_interval: Seconds = Field(120.0, gt=0, description="Never poll more often, e.g. 2m")
     max_interval: Seconds = Field(86400.0, gt=0, description="Never poll less often, e.g. 24h")
     full_text: bool = Field(False, description="Fetch each new article's page for its text")
+    backfill: int | Literal["all"] = Field(
+        3, ge=0, description="On the first poll, match only the newest N items (or all)"
+    )
 
 
 class PollConfig(_Strict):
@@ -83,6 +88,9 @@ class ConfigFile(_Strict):
     )
     poll: PollConfig = Field(default_factory=PollConfig)  # type: ignore[arg-type]
     health: HealthConfig = Field(default_factory=HealthConfig)  # type: ignore[arg-type]
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
+    stories: StoryConfig = Field(default_factory=StoryConfig)  # type: ignore[arg-type]
+    escalation: EscalationConfig = Field(default_factory=EscalationConfig)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -96,6 +104,9 @@ class Config:
     channels: dict[str, ChannelSettings] = field(default_factory=dict)
     poll: PollConfig = field(default_factory=PollConfig)  # type: ignore[arg-type]
     health: HealthConfig = field(default_factory=HealthConfig)  # type: ignore[arg-type]
+    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
+    stories: StoryConfig = field(default_factory=StoryConfig)  # type: ignore[arg-type]
+    escalation: EscalationConfig = field(default_factory=EscalationConfig)  # type: ignore[arg-type]
 
 
 def resolve_path(base: Path, value: str) -> Path:
@@ -154,6 +165,9 @@ def load_config(
         channels=channels,
         poll=raw.poll,
         health=raw.health,
+        delivery=raw.delivery,
+        stories=raw.stories,
+        escalation=raw.escalation,
     )
 
 
@@ -175,7 +189,7 @@ def _channels(doc: Document, raw: Any) -> dict[str, ChannelSettings]:
         try:
             out[name] = validate(doc, ALERTERS[kind].settings, body, base=key)
         except RuleFileErrors as e:
-            errors.extend(e.errors)
+            errors.extend(RuleSyntaxError(x.loc, f"channel '{name}': {x.msg}") for x in e.errors)
     if errors:
         raise RuleFileErrors(errors)
     return out

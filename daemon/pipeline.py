@@ -12,6 +12,7 @@ import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Literal
 
 import httpx
 
@@ -23,6 +24,7 @@ from daemon.fulltext import fill_full_text
 from daemon.health import HealthPolicy, check_health
 from daemon.parse import ParsedFeed, ParseError, canonical_link
 from daemon.schedule import Bounds
+from daemon.stories import Stories, backfill_split
 from rules.model import Article, Hit
 from store import FeedState, PollOutcome, Store
 
@@ -50,6 +52,8 @@ class FeedSettings:
     lang: str | None = None
     bounds: Bounds = field(default_factory=Bounds)
     full_text: bool = False
+    # On a feed's first poll only the newest N items are matched; the rest are marked seen.
+    backfill: int | Literal["all"] = 3
 
 
 @dataclass(frozen=True, slots=True)
@@ -63,6 +67,7 @@ class Poller:
     now: Callable[[], datetime]
     limits: FetchLimits = field(default_factory=FetchLimits)
     health: HealthPolicy = field(default_factory=HealthPolicy)
+    stories: Stories | None = None
 
 
 def route(hit: Hit, channels: Sequence[str]) -> list[str]:
@@ -114,10 +119,14 @@ async def take_feed(
     if parsed.warning:
         log.info("feed parsed with warnings feed=%s warning=%s", feed.url, parsed.warning)
     fresh = new_articles(ctx.store, feed.url, parsed.articles)
-    if settings.full_text and fresh:
-        fresh = await fill_full_text(ctx.client, fresh, ctx.limits)
-    matched = await ctx.analyzer.match(fresh)
-    hits = record_articles(ctx.store, matched, ctx.channels, ctx.now())
+    # A feed's first poll only marks older items as seen (no flood when a feed is added).
+    first_poll = feed.last_success_at is None
+    to_match, seen = backfill_split(fresh, settings.backfill if first_poll else None)
+    if settings.full_text and to_match:
+        to_match = await fill_full_text(ctx.client, to_match, ctx.limits)
+    matched = await ctx.analyzer.match(to_match)
+    matched += [(a, ()) for a in seen]
+    hits = record_articles(ctx.store, matched, ctx.channels, ctx.now(), ctx.stories)
     outcome = success_outcome(feed, fetched, parsed, settings.bounds, started, len(fresh))
     log.info(
         "feed polled feed=%s articles=%d new=%d hits=%d next_in_s=%d",
@@ -153,11 +162,21 @@ def new_articles(store: Store, feed_url: str, articles: Sequence[Article]) -> li
     return list(fresh.values())
 
 
-def record_articles(store: Store, matched: Matched, channels: Sequence[str], now: datetime) -> int:
-    """Record each new article with its hits and pending deliveries; the number of hits."""
+def record_articles(
+    store: Store,
+    matched: Matched,
+    channels: Sequence[str],
+    now: datetime,
+    stories: Stories | None = None,
+) -> int:
+    """Record each new article with its hits and pending deliveries; the number of hits.
+
+    With `stories`, articles join their story and a watch alerts once per story.
+    """
+    record = stories.record if stories else store.record_article
     hits = 0
     for article, article_hits in matched:
-        store.record_article(article, [(h, route(h, channels)) for h in article_hits], now)
+        record(article, [(h, route(h, channels)) for h in article_hits], now)
         hits += len(article_hits)
         for h in article_hits:
             log.info("hit watch=%s article=%s", h.watch_id, article.url or article.id)

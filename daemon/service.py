@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -17,6 +18,7 @@ from daemon.health import HealthPolicy
 from daemon.paths import cache_dir
 from daemon.pipeline import FeedSettings, Poller, PollReport, poll_feed
 from daemon.schedule import Bounds
+from daemon.stories import Stories
 from rules.engine import Engine
 from rules.load import load_rules
 from store import FeedState, Store
@@ -49,7 +51,8 @@ def fetch_limits(poll: PollConfig) -> FetchLimits:
 
 def feed_settings(f: FeedConfig) -> FeedSettings:
     """The per-feed settings of a configured feed."""
-    return FeedSettings(f.lang, Bounds(f.interval, f.min_interval, f.max_interval), f.full_text)
+    bounds = Bounds(f.interval, f.min_interval, f.max_interval)
+    return FeedSettings(f.lang, bounds, f.full_text, f.backfill)
 
 
 def host_of(feed: FeedState) -> str:
@@ -79,6 +82,14 @@ class Service:
             if config.poll.workers
             else ThreadAnalyzer(self.engine)
         )
+        self._kicked: set[asyncio.Task[int]] = set()
+        self.stories = Stories(
+            self.store,
+            config.channels,
+            lambda: {w.spec.id: w.spec.cooldown for w in self.rules.watches},
+            config.stories,
+            config.escalation,
+        )
         self.poller = Poller(
             self.client,
             self.store,
@@ -89,6 +100,7 @@ class Service:
             HealthPolicy(
                 config.health.channel, config.health.failing_after, config.health.silent_factor
             ),
+            self.stories,
         )
         self._settings = {f.url: feed_settings(f) for f in config.feeds}
         self.store.sync_feeds(((f.url, int(f.interval)) for f in config.feeds), self.now())
@@ -125,7 +137,15 @@ class Service:
         if reports:
             failed = sum(not r.ok for r in reports)
             log.info("poll cycle feeds=%d failed=%d", len(reports), failed)
+        if any(r.hits for r in reports):
+            self.kick_delivery()
         return reports
+
+    def kick_delivery(self) -> None:
+        """Deliver new alerts now rather than on the delivery job's next tick."""
+        task = asyncio.create_task(self.deliver())
+        self._kicked.add(task)
+        task.add_done_callback(self._kicked.discard)
 
     async def poll_all(self) -> list[PollReport]:
         """Poll every active feed now, due or not."""
@@ -137,7 +157,9 @@ class Service:
     async def deliver(self) -> int:
         """Send what is due in the outbox."""
         try:
-            return await deliver_due(self.store, self.channels, self.now)
+            return await deliver_due(
+                self.store, self.channels, self.now, policy=self.config.delivery.policy()
+            )
         except Exception:
             log.exception("delivery run crashed")
             return 0
@@ -151,6 +173,7 @@ class Service:
 
     async def aclose(self) -> None:
         """Close network clients and the store."""
+        await asyncio.gather(*self._kicked)
         await self.client.aclose()
         self.analyzer.close()
         for ch in self.channels.values():

@@ -6,7 +6,16 @@ be added beside SQLite without touching its callers.
 """
 
 from store.errors import StoreError
-from store.model import DeliveryJob, FeedState, PollOutcome, StoredHit
+from store.model import DeliveryJob, Destination, FeedState, Planned, PollOutcome, StoredHit
 from store.sqlite import Store
 
-__all__ = ["DeliveryJob", "FeedState", "PollOutcome", "Store", "StoreError", "StoredHit"]
+__all__ = [
+    "DeliveryJob",
+    "Destination",
+    "FeedState",
+    "Planned",
+    "PollOutcome",
+    "Store",
+    "StoreError",
+    "StoredHit",
+]

@@ -113,8 +113,36 @@ def m003_polling(db: sqlite_utils.Database) -> None:
     db.table("articles").create_index(["feed_url", "canonical_url"])
 
 
+def m002_alerts(db: sqlite_utils.Database) -> None:
+    """Stories, destinations, and what the outbox needs for threads, digests, escalations."""
+    for column in (
+        "kind TEXT NOT NULL DEFAULT 'alert'",  # alert | update | escalation
+        "story_id INTEGER",
+        "parent_id INTEGER",  # the story's first alert on this channel (threads, In-Reply-To)
+        "digest INTEGER NOT NULL DEFAULT 0",  # 1: held for the channel's next digest
+        "remote_ref TEXT",  # what the receiver called it (Slack ts), for replies
+    ):
+        db.execute(f"ALTER TABLE deliveries ADD COLUMN {column}")
+    db.execute("DROP INDEX idx_deliveries_hit_id_channel")
+    db.table("deliveries").create_index(["hit_id", "channel", "kind"], unique=True)
+    db.table("deliveries").create_index(["channel", "status", "id"])
+    db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
+    db.table("stories").create(
+        {"id": int, "fingerprint": int, "article_id": str, "created_at": str, "seen_at": str},
+        pk="id",
+        not_null={"fingerprint", "created_at", "seen_at"},
+    )
+    db.table("stories").create_index(["seen_at"])
+    db.table("destinations").create(
+        {"channel": str, "status": str, "reason": str, "changed_at": str},
+        pk="channel",
+        not_null={"status", "changed_at"},
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
+    ("002_alerts", m002_alerts),
     ("003_polling", m003_polling),
 ]
 

@@ -104,3 +104,29 @@ class DeliveryJob:
     next_attempt_at: datetime
     last_error: str | None
     hit: StoredHit
+    kind: str = "alert"
+    story_id: int | None = None
+    digest: bool = False
+    sent_at: datetime | None = None
+    parent_key: str | None = None
+    parent_ref: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Planned:
+    """One delivery to write with a hit: to which channel, as what, and when."""
+
+    channel: str
+    kind: str = "alert"  # alert | update | escalation
+    parent_id: int | None = None
+    digest_at: datetime | None = None  # held for the channel's digest at this time
+
+
+@dataclass(frozen=True, slots=True)
+class Destination:
+    """A channel the outbox has had to stop sending to (e.g. HTTP 410 Gone)."""
+
+    channel: str
+    status: str
+    reason: str | None
+    changed_at: datetime

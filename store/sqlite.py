@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import sqlite3
-import uuid
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -12,11 +11,12 @@ from typing import Any
 import sqlite_utils
 
 from rules.model import Article, Hit
-from store.codec import dt, evidence_from_json, evidence_json, ts
+from store.codec import dt, evidence_from_json, ts
 from store.errors import StoreOpenError
 from store.feeds import FeedStore
 from store.migrations import migrate
-from store.model import DeliveryJob, StoredHit
+from store.model import DeliveryJob, Planned, StoredHit
+from store.outbox import Outbox
 
 _HIT_COLUMNS = """
     h.id, h.watch_id, h.title, h.severity, h.article_id, a.title AS article_title,
@@ -25,7 +25,7 @@ _HIT_COLUMNS = """
 """
 
 
-class Store(FeedStore):
+class Store(FeedStore, Outbox):
     """Feeds, articles, hits and the delivery outbox in one SQLite file."""
 
     def __init__(self, db: sqlite_utils.Database, path: str) -> None:
@@ -79,53 +79,8 @@ class Store(FeedStore):
         One transaction: either all of it is stored or none. An article already
         stored is left as it is and nothing is added. Returns delivery ids.
         """
-        delivery_ids: list[int] = []
-        with self.db.atomic():
-            cur = self.db.execute(
-                """INSERT OR IGNORE INTO articles (id, feed_url, guid, url, title, text, lang,
-                       feed_title, published_at, fetched_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                [
-                    article.id,
-                    article.feed_url,
-                    article.guid,
-                    article.url,
-                    article.title,
-                    article.text,
-                    article.lang,
-                    article.feed_title,
-                    ts(article.published_at),
-                    ts(now),
-                ],
-            )
-            if cur.rowcount == 0:
-                return []
-            for hit, channels in hits:
-                hit_id = self.db.execute(
-                    """INSERT INTO hits (article_id, watch_id, title, severity, condition,
-                           evidence, rule_file, rule_version, created_at)
-                       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
-                    [
-                        article.id,
-                        hit.watch_id,
-                        hit.title,
-                        hit.severity,
-                        hit.condition,
-                        evidence_json(hit.evidence),
-                        hit.rule_file,
-                        hit.rule_version,
-                        ts(now),
-                    ],
-                ).lastrowid
-                for channel in channels:
-                    cur = self.db.execute(
-                        """INSERT INTO deliveries (hit_id, channel, idempotency_key, status,
-                               attempts, next_attempt_at, created_at)
-                           VALUES (?, ?, ?, 'pending', 0, ?, ?)""",
-                        [hit_id, channel, f"msg_{uuid.uuid4().hex}", ts(now), ts(now)],
-                    )
-                    delivery_ids.append(int(cur.lastrowid or 0))
-        return delivery_ids
+        planned = [(h, [Planned(c) for c in channels]) for h, channels in hits]
+        return self.record_planned(article, planned, now).delivery_ids
 
     def articles_since(self, since: datetime) -> Iterator[Article]:
         """Stored articles fetched at or after `since`, oldest first (read only)."""
@@ -163,27 +118,7 @@ class Store(FeedStore):
         self, now: datetime, limit: int = 50, lease: timedelta = timedelta(minutes=2)
     ) -> list[DeliveryJob]:
         """Claim due pending deliveries for `lease`; unclaimed again if the daemon dies."""
-        with self.db.atomic():
-            rows = list(
-                self.db.query(
-                    f"""SELECT d.id AS d_id, d.channel, d.idempotency_key, d.attempts, d.status,
-                           d.created_at AS d_created_at, d.next_attempt_at, d.last_error,
-                           {_HIT_COLUMNS}
-                        FROM deliveries d JOIN hits h ON h.id = d.hit_id
-                        JOIN articles a ON a.id = h.article_id
-                        WHERE d.status = 'pending' AND d.next_attempt_at <= ?
-                          AND (d.claimed_until IS NULL OR d.claimed_until <= ?)
-                        ORDER BY d.channel, d.id LIMIT ?""",
-                    [ts(now), ts(now), limit],
-                )
-            )
-            if rows:
-                marks = ",".join("?" * len(rows))
-                self.db.execute(
-                    f"UPDATE deliveries SET claimed_until = ? WHERE id IN ({marks})",
-                    [ts(now + lease), *(r["d_id"] for r in rows)],
-                )
-        return [_job(r) for r in rows]
+        return self.claim_due(now, limit, lease)
 
     def mark_sent(self, delivery_id: int, now: datetime) -> None:
         """Record a delivery as sent."""
@@ -207,16 +142,7 @@ class Store(FeedStore):
 
     def deliveries(self, status: str | None = None, limit: int = 100) -> list[DeliveryJob]:
         """Deliveries, newest first, optionally of one status."""
-        where, args = ("WHERE d.status = ?", [status]) if status else ("", [])
-        rows = self.db.query(
-            f"""SELECT d.id AS d_id, d.channel, d.idempotency_key, d.attempts, d.status,
-                   d.created_at AS d_created_at, d.next_attempt_at, d.last_error, {_HIT_COLUMNS}
-                FROM deliveries d JOIN hits h ON h.id = d.hit_id
-                JOIN articles a ON a.id = h.article_id
-                {where} ORDER BY d.id DESC LIMIT ?""",
-            [*args, limit],
-        )
-        return [_job(r) for r in rows]
+        return self.outbox(status, limit)
 
     def counts(self) -> dict[str, int]:
         """Row counts for status lines: feeds, articles, hits, pending deliveries."""
@@ -248,20 +174,4 @@ def _hit(r: dict[str, Any]) -> StoredHit:
         condition=r["condition"] or "",
         rule_file=r["rule_file"] or "",
         rule_version=r["rule_version"] or "",
-    )
-
-
-def _job(r: dict[str, Any]) -> DeliveryJob:
-    created, next_at = dt(r["d_created_at"]), dt(r["next_attempt_at"])
-    assert created is not None and next_at is not None
-    return DeliveryJob(
-        id=r["d_id"],
-        channel=r["channel"],
-        idempotency_key=r["idempotency_key"],
-        attempts=r["attempts"],
-        status=r["status"],
-        created_at=created,
-        next_attempt_at=next_at,
-        last_error=r["last_error"],
-        hit=_hit(r),
     )

@@ -34,7 +34,8 @@ def test_bad_duration_and_unknown_channel_type_are_all_reported(tmp_path: Path) 
     assert code == 1
     assert err.splitlines() == [
         f"{cfg}:3:15: feeds.0.interval: 'soon' is not a duration (use e.g. 30s, 15m, 6h, 2d)",
-        f"{cfg}:6:11: channel 'ops': unknown type 'slak'; known: console, webhook",
+        f"{cfg}:6:11: channel 'ops': unknown type 'slak'; "
+        "known: apprise, console, email, slack, webhook (did you mean 'slack'?)",
     ]
 
 
@@ -51,7 +52,7 @@ def test_unknown_channel_type(tmp_path: Path) -> None:
     assert code == 1
     assert err.strip() == (
         f"{tmp_path / 'wirewatch.yaml'}:3:11: channel 'ops': unknown type 'webhok'; "
-        "known: console, webhook (did you mean 'webhook'?)"
+        "known: apprise, console, email, slack, webhook (did you mean 'webhook'?)"
     )
 
 

@@ -2,12 +2,18 @@
 
 from __future__ import annotations
 
+import email.utils
+import hashlib
 from abc import ABC, abstractmethod
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from daemon.digest import parse_schedule
+from daemon.errors import AlertError
 from store.codec import evidence_dict, ts
 from store.model import DeliveryJob, StoredHit
 
@@ -17,23 +23,63 @@ class ChannelSettings(BaseModel):
 
     model_config = ConfigDict(extra="forbid", frozen=True)
     type: str
+    digest: str | None = Field(
+        None, description="'hourly' or 'daily at HH:MM': collect alerts into one message"
+    )
+    timezone: str = Field("UTC", description="Time zone of the digest schedule (IANA name)")
+
+    @field_validator("digest")
+    @classmethod
+    def _digest(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_schedule(value, "UTC")
+        return value
+
+    @field_validator("timezone")
+    @classmethod
+    def _timezone(cls, value: str) -> str:
+        parse_schedule("hourly", value)
+        return value
+
+
+class DestinationGoneError(AlertError):
+    """The receiver says the destination is gone for good (HTTP 410): stop sending."""
+
+    def __init__(self, channel: str, reason: str) -> None:
+        super().__init__(channel, reason, retry=False)
 
 
 class Channel(ABC):
-    """An alert sink, built from its validated settings. `send` raises AlertError."""
+    """An alert sink, built from its validated settings. Sending raises AlertError.
+
+    `send` delivers one alert and returns the receiver's reference to it (a
+    Slack message ts) or None. `send_batch` delivers several alerts as one
+    message: a digest, or (for channels with `max_batch` > 1) a folded burst.
+    """
 
     settings: ClassVar[type[ChannelSettings]] = ChannelSettings
+    max_batch: ClassVar[int] = 1
 
     def __init__(self, name: str, settings: Any) -> None:
         self.name = name
 
     @abstractmethod
-    async def send(self, alert: Alert) -> None:
+    async def send(self, alert: Alert) -> str | None:
         """Deliver one alert or raise AlertError."""
+
+    @abstractmethod
+    async def send_batch(self, alerts: Sequence[Alert], *, digest: bool) -> str | None:
+        """Deliver several alerts as one message or raise AlertError."""
 
     async def aclose(self) -> None:
         """Release connections; the default has none."""
         return None
+
+
+def batch_id(alerts: Sequence[Alert]) -> str:
+    """A stable id for a message made of several alerts (the same members, the same id)."""
+    digest = hashlib.sha256(",".join(a.id for a in alerts).encode()).hexdigest()
+    return f"msg_b{digest[:31]}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,10 +90,23 @@ class Alert:
     channel: str
     hit: StoredHit
     attempt: int
+    kind: str = "alert"  # alert | update (a later article of a story) | escalation
+    story_id: int | None = None
+    parent_id: str | None = None  # id of the story's first alert on this channel
+    parent_ref: str | None = None  # the receiver's reference to it (Slack ts)
 
     @classmethod
     def from_job(cls, job: DeliveryJob) -> Alert:
-        return cls(job.idempotency_key, job.channel, job.hit, job.attempts + 1)
+        return cls(
+            job.idempotency_key,
+            job.channel,
+            job.hit,
+            job.attempts + 1,
+            kind=job.kind,
+            story_id=job.story_id,
+            parent_id=job.parent_key,
+            parent_ref=job.parent_ref,
+        )
 
     def actor_names(self) -> dict[str, list[str]]:
         """Distinct matched names per actor, in order of appearance."""
@@ -60,11 +119,12 @@ class Alert:
         return out
 
     def payload(self) -> dict[str, Any]:
-        """The documented JSON body of an alert (see docs/webhook.schema.json)."""
+        """The documented JSON body of an alert (daemon/alerts/webhook.schema.json)."""
         h = self.hit
         return {
-            "type": "wirewatch.hit",
+            "type": f"wirewatch.{'hit' if self.kind == 'alert' else self.kind}",
             "id": self.id,
+            "story": {"id": self.story_id, "first_alert_id": self.parent_id},
             "watch": {
                 "id": h.watch_id,
                 "title": h.title,
@@ -100,3 +160,37 @@ def highlight(text: str, start: int, spans: list[tuple[int, int]], mark: tuple[s
         pos = e
     out.append(text[pos:])
     return "".join(out)
+
+
+def retry_after_s(value: str | None) -> float | None:
+    """Seconds from a Retry-After header (delta-seconds or an HTTP date)."""
+    if not value:
+        return None
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+def http_outcome(channel: str, status: int, headers: Mapping[str, str]) -> None:
+    """Raise the AlertError an HTTP status means; return on 2xx.
+
+    410 disables the destination; 408, 429 and 5xx are retried (honouring
+    Retry-After); any other status is final (a dead letter).
+    """
+    if 200 <= status < 300:
+        return
+    if status == 410:
+        raise DestinationGoneError(channel, "HTTP 410 Gone: destination disabled")
+    retry = status >= 500 or status in (408, 429)
+    raise AlertError(
+        channel,
+        f"HTTP {status}",
+        retry=retry,
+        retry_after_s=retry_after_s(headers.get("retry-after")),
+    )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
 from typing import ClassVar, Literal, TextIO
 
 from daemon.alerts.base import Alert, Channel, ChannelSettings, highlight
@@ -23,17 +24,29 @@ class ConsoleChannel(Channel):
         self.max_evidence = settings.max_evidence
         self.out = out or sys.stdout
 
-    async def send(self, alert: Alert) -> None:
+    async def send(self, alert: Alert) -> str | None:
         self.out.write(render_text(alert, self.max_evidence, ("**", "**")) + "\n")
         self.out.flush()
+        return None
+
+    async def send_batch(self, alerts: Sequence[Alert], *, digest: bool) -> str | None:
+        kind = "digest" if digest else "burst"
+        lines = [f"--- {kind}: {len(alerts)} alerts ---"]
+        lines += [render_text(a, self.max_evidence, ("**", "**")) for a in alerts]
+        self.out.write("\n".join(lines) + "\n")
+        self.out.flush()
+        return None
 
 
 def render_text(alert: Alert, max_evidence: int, mark: tuple[str, str]) -> str:
     """A plain-text rendering of an alert, names marked in the evidence."""
     h = alert.hit
     actors = " · ".join(f"{a}: {', '.join(n)}" for a, n in alert.actor_names().items())
+    if alert.kind == "update":
+        return f"  + same story ({h.watch_id}): {h.article_title} {h.article_url}"
+    head = "ESCALATION: unusual number of hits for " if alert.kind == "escalation" else ""
     lines = [
-        f"[{h.severity}] {h.watch_id}: {h.title}",
+        f"[{h.severity}] {head}{h.watch_id}: {h.title}",
         f"  {h.article_title or '(untitled)'}",
         f"  {h.article_url}  ({h.feed_title or h.feed_url}, {h.lang or '?'})",
         f"  {actors}",

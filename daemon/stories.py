@@ -1,0 +1,182 @@
+"""Once per story: near-duplicate grouping, cooldown, digests, burst escalation.
+
+An article's fingerprint is a 64-bit SimHash over word 3-shingles of its
+normalised title and text; articles within `max_distance` bits of a story
+seen in the last `window` join that story. A watch alerts once per story and
+channel within its cooldown; later articles of the story become updates (a
+Slack thread reply, a follow-up line in a digest, In-Reply-To in mail).
+Channels with a digest hold alerts until their next slot, except high and
+critical severity. When a watch fires far more often than its own baseline,
+one escalation alert goes out per window.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from collections.abc import Callable, Mapping, Sequence
+from datetime import datetime, timedelta
+from typing import Annotated, Literal
+
+import numpy as np
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from daemon.alerts import ChannelSettings
+from daemon.digest import Schedule, parse_schedule
+from rules.duration import parse_duration
+from rules.model import Article, Hit
+from store import Planned, Store
+from store.outbox import Recorded
+
+Seconds = Annotated[float, BeforeValidator(parse_duration)]
+BYPASS_DIGEST = ("high", "critical")
+_WORD = re.compile(r"\w+")
+_BITS = np.arange(64, dtype=np.uint64)
+
+
+class StoryConfig(BaseModel):
+    """The `stories:` section of wirewatch.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    window: Seconds = Field(3 * 86400.0, gt=0, description="How long a story stays open")
+    max_distance: int = Field(
+        12, ge=0, le=32, description="SimHash bits two articles of one story may differ in"
+    )
+    cooldown: Seconds = Field(
+        6 * 3600.0, ge=0, description="Default quiet time per story for watches without one"
+    )
+
+
+class EscalationConfig(BaseModel):
+    """The `escalation:` section: one alert when a watch fires far above its baseline."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    enabled: bool = True
+    window: Seconds = Field(3600.0, gt=0, description="The recent period that is compared")
+    baseline: Seconds = Field(7 * 86400.0, gt=0, description="The period before it, as usual")
+    factor: float = Field(5.0, gt=1, description="How many times the usual rate is a burst")
+    min_hits: int = Field(5, ge=1, description="Fewer hits in the window never escalate")
+
+
+def shingles(title: str, text: str, size: int = 3) -> list[str]:
+    """Word n-grams of the normalised (NFKC, case-folded, punctuation-free) title and text."""
+    words = _WORD.findall(unicodedata.normalize("NFKC", f"{title}\n{text}").casefold())
+    if len(words) < size:
+        return [" ".join(words)] if words else []
+    return [" ".join(words[i : i + size]) for i in range(len(words) - size + 1)]
+
+
+def fingerprint(title: str, text: str) -> int:
+    """A 64-bit SimHash of an article: near-identical texts differ in few bits."""
+    grams = shingles(title, text)
+    if not grams:
+        return 0
+    digests = b"".join(hashlib.blake2b(g.encode(), digest_size=8).digest() for g in grams)
+    hashes = np.frombuffer(digests, dtype=">u8").astype(np.uint64)
+    bits = (hashes[:, None] >> _BITS) & np.uint64(1)  # one row per shingle, one column per bit
+    votes = bits.sum(axis=0, dtype=np.int64) * 2 - len(grams)
+    return sum(1 << int(bit) for bit in np.flatnonzero(votes > 0))
+
+
+def distance(a: int, b: int) -> int:
+    """Hamming distance of two fingerprints."""
+    return (a ^ b).bit_count()
+
+
+def nearest(candidates: Sequence[tuple[int, int]], fp: int, max_distance: int) -> int | None:
+    """The id of the closest story within `max_distance`, newest first on ties."""
+    best: tuple[int, int] | None = None
+    for story_id, other in candidates:
+        d = distance(fp, other)
+        if d <= max_distance and (best is None or d < best[0]):
+            best = (d, story_id)
+    return best[1] if best else None
+
+
+def backfill_split(
+    fresh: Sequence[Article], backfill: int | Literal["all"] | None
+) -> tuple[list[Article], list[Article]]:
+    """(to match, to only mark as seen): on a feed's first poll only the newest N are matched."""
+    if backfill is None or backfill == "all":
+        return list(fresh), []
+    dated = sorted(
+        enumerate(fresh),
+        key=lambda p: (p[1].published_at is not None, p[1].published_at, -p[0]),
+        reverse=True,
+    )
+    keep = {i for i, _ in dated[:backfill]}
+    return [a for i, a in enumerate(fresh) if i in keep], [
+        a for i, a in enumerate(fresh) if i not in keep
+    ]
+
+
+class Stories:
+    """Records articles with their story and plans each hit's deliveries."""
+
+    def __init__(
+        self,
+        store: Store,
+        channels: Mapping[str, ChannelSettings],
+        cooldowns: Callable[[], Mapping[str, str | None]],
+        config: StoryConfig | None = None,
+        escalation: EscalationConfig | None = None,
+    ) -> None:
+        self.store = store
+        self.config = config or StoryConfig.model_validate({})
+        self.escalation = escalation or EscalationConfig.model_validate({})
+        self.cooldowns = cooldowns
+        self.digests: dict[str, Schedule] = {
+            name: parse_schedule(s.digest, s.timezone) for name, s in channels.items() if s.digest
+        }
+
+    def cooldown(self, watch_id: str) -> timedelta:
+        """The watch's cooldown, else the default."""
+        raw = self.cooldowns().get(watch_id)
+        return timedelta(seconds=parse_duration(raw) if raw else self.config.cooldown)
+
+    def record(
+        self, article: Article, hits: Sequence[tuple[Hit, Sequence[str]]], now: datetime
+    ) -> Recorded:
+        """Store the article in its story, its hits and their planned deliveries."""
+        fp = fingerprint(article.title, article.text)
+        since = now - timedelta(seconds=self.config.window)
+        story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
+        planned = []
+        for h, chans in hits:
+            plans = [self.plan(h, c, story, now) for c in chans]
+            if chans and self.is_burst(h.watch_id, now):
+                plans += [Planned(c, "escalation") for c in chans]
+            planned.append((h, plans))
+        # The article, its story, hits and every delivery (escalations too): one transaction.
+        return self.store.record_planned(article, planned, now, fingerprint=fp, story_id=story)
+
+    def plan(self, hit: Hit, channel: str, story: int | None, now: datetime) -> Planned:
+        """Alert or update, now or in the channel's next digest."""
+        parent = None
+        if story is not None:
+            parent = self.store.story_parent(
+                hit.watch_id, story, channel, now - self.cooldown(hit.watch_id)
+            )
+        schedule = self.digests.get(channel)
+        digest_at = None
+        if schedule and hit.severity not in BYPASS_DIGEST:
+            digest_at = parent[1] if parent and parent[1] else schedule.next_after(now)
+        if parent:
+            return Planned(channel, "update", parent[0], digest_at)
+        return Planned(channel, "alert", None, digest_at)
+
+    def is_burst(self, watch_id: str, now: datetime) -> bool:
+        """Whether one more hit now makes the watch's rate k x its baseline (once per window)."""
+        cfg = self.escalation
+        if not cfg.enabled:
+            return False
+        window, baseline = timedelta(seconds=cfg.window), timedelta(seconds=cfg.baseline)
+        recent = 1 + self.store.hit_count(watch_id, now - window, now + timedelta(microseconds=1))
+        if recent < cfg.min_hits:
+            return False
+        usual = self.store.hit_count(watch_id, now - window - baseline, now - window)
+        if recent <= cfg.factor * usual * (window / baseline):
+            return False
+        last = self.store.last_escalation(watch_id)
+        return last is None or last <= now - window
