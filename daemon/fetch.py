@@ -146,6 +146,8 @@ async def fetch(
     except httpx.HTTPError as e:
         error_class, reason = classify(e)
         raise FetchError(url, error_class, reason) from e
+    except httpx.InvalidURL as e:  # not an HTTPError: a URL we cannot even ask for
+        raise FetchError(url, "connect", f"invalid URL: {e}") from e
 
 
 async def _follow(
