@@ -299,7 +299,9 @@ def classify(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, httpx.TimeoutException):
         return "timeout", type(exc).__name__
     seen: BaseException | None = exc
-    while seen is not None:
+    for _ in range(20):  # the chain of causes; bounded in case it loops
+        if seen is None:
+            break
         if isinstance(seen, socket.gaierror):
             return "dns", f"cannot resolve host: {seen.strerror or seen}"
         if isinstance(seen, ssl.SSLError | ssl.CertificateError):
