@@ -146,6 +146,8 @@ async def fetch(
     except httpx.HTTPError as e:
         error_class, reason = classify(e)
         raise FetchError(url, error_class, reason) from e
+    except httpx.InvalidURL as e:  # not an HTTPError: a URL we cannot even ask for
+        raise FetchError(url, "connect", f"invalid URL: {e}") from e
 
 
 async def _follow(
@@ -297,7 +299,9 @@ def classify(exc: BaseException) -> tuple[str, str]:
     if isinstance(exc, httpx.TimeoutException):
         return "timeout", type(exc).__name__
     seen: BaseException | None = exc
-    while seen is not None:
+    for _ in range(20):  # the chain of causes; bounded in case it loops
+        if seen is None:
+            break
         if isinstance(seen, socket.gaierror):
             return "dns", f"cannot resolve host: {seen.strerror or seen}"
         if isinstance(seen, ssl.SSLError | ssl.CertificateError):

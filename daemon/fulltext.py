@@ -21,6 +21,7 @@ from rules.model import Article
 log = logging.getLogger(__name__)
 
 PAGE_ACCEPT = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
+PAGES_AT_ONCE = 2
 
 
 def extract_text(html: bytes, url: str) -> str | None:
@@ -38,17 +39,27 @@ def extract_text(html: bytes, url: str) -> str | None:
 
 
 async def fill_full_text(
-    client: httpx.AsyncClient, articles: Sequence[Article], limits: FetchLimits
+    client: httpx.AsyncClient,
+    articles: Sequence[Article],
+    limits: FetchLimits,
+    at_once: int = PAGES_AT_ONCE,
 ) -> list[Article]:
-    """Each article with its page's main text in place of the summary, where one is found."""
-    out = []
-    for article in articles:
-        text = await page_text(client, article.url, limits)
-        if text:
-            body = f"{article.title}\n\n{text}" if article.title else text
-            article = dataclasses.replace(article, text=body)
-        out.append(article)
-    return out
+    """Each article with its page's main text in place of the summary, where one is found.
+
+    At most `at_once` pages are fetched at a time, so a feed with many new
+    articles neither takes one page at a time for ever nor hammers its site.
+    """
+    limit = asyncio.Semaphore(at_once)
+
+    async def one(article: Article) -> Article:
+        async with limit:
+            text = await page_text(client, article.url, limits)
+        if not text:
+            return article
+        body = f"{article.title}\n\n{text}" if article.title else text
+        return dataclasses.replace(article, text=body)
+
+    return list(await asyncio.gather(*(one(a) for a in articles)))
 
 
 async def page_text(client: httpx.AsyncClient, url: str, limits: FetchLimits) -> str | None:

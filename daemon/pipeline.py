@@ -254,3 +254,16 @@ def failure_outcome(
         error=error.reason,
         status=state,
     )
+
+
+def record_crash(feed: FeedState, bounds: Bounds, ctx: Poller, error: Exception) -> None:
+    """Record a poll that crashed (our bug, not the feed's) as a failure that backs off.
+
+    Without it the feed would stay due and crash again at every tick.
+    """
+    try:
+        reason = f"internal error: {type(error).__name__}: {error}"
+        failure = ParseError("parse", reason[:500])
+        ctx.store.record_poll(feed.url, failure_outcome(feed, failure, bounds, ctx.now()))
+    except Exception:
+        log.exception("cannot record crashed poll feed=%s", feed.url)

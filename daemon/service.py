@@ -16,7 +16,7 @@ from daemon.dispatch import Dispatcher
 from daemon.fetch import FetchLimits, new_client
 from daemon.health import HealthPolicy
 from daemon.paths import cache_dir
-from daemon.pipeline import FeedSettings, Poller, PollReport, poll_feed
+from daemon.pipeline import FeedSettings, Poller, PollReport, poll_feed, record_crash
 from daemon.schedule import Bounds
 from daemon.stories import Stories
 from rules.engine import Engine
@@ -57,7 +57,10 @@ def feed_settings(f: FeedConfig) -> FeedSettings:
 
 def host_of(feed: FeedState) -> str:
     """The host a feed is fetched from (the politeness key)."""
-    return urlsplit(feed.fetch_url).hostname or ""
+    try:
+        return urlsplit(feed.fetch_url).hostname or ""
+    except ValueError:  # a malformed URL: its poll fails and is recorded, not the cycle
+        return ""
 
 
 class Service:
@@ -107,11 +110,12 @@ class Service:
 
     async def poll(self, feed: FeedState) -> PollReport:
         """Poll one feed; never raises."""
+        settings = self._settings.get(feed.url) or FeedSettings()
         try:
-            settings = self._settings.get(feed.url) or FeedSettings()
             return await poll_feed(feed, settings, self.poller)
         except Exception as e:  # the job boundary: one bad feed never stops the loop
             log.exception("poll crashed feed=%s", feed.url)
+            record_crash(feed, settings.bounds, self.poller, e)
             return PollReport(feed.url, False, error=f"{type(e).__name__}: {e}")
 
     def dispatcher(self) -> Dispatcher[FeedState, PollReport]:

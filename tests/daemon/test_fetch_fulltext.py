@@ -3,11 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+from pathlib import Path
 
 import pytest
 
+from daemon.config import load_config
 from daemon.fetch import FetchLimits, new_client
 from daemon.fulltext import fill_full_text
+from daemon.service import Service
 from rules.model import Article
 from tests.servers import RecordingServer, Reply
 
@@ -40,3 +43,27 @@ def test_full_text_replaces_the_summary(http_server: RecordingServer) -> None:
     assert "Impressum" not in full.text and "Wetter" not in full.text
     assert "\n\n" in full.text.split("Telefonat\n\n", 1)[1]  # paragraphs kept
     assert kept == missing  # a page that fails leaves the summary
+
+
+def test_a_full_text_feed_stores_the_page_text(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    http_server.routes["/story"] = lambda req: Reply(
+        200, PAGE.encode(), {"content-type": "text/html; charset=utf-8"}
+    )
+    item = f"<item><guid>1</guid><title>Telefonat</title><link>{http_server.url}/story</link>"
+    feed = f"<rss version='2.0'><channel><title>K</title>{item}<description>Kurz.</description>"
+    http_server.routes["/feed"] = lambda req: Reply(200, f"{feed}</item></channel></rss>".encode())
+    cfg = tmp_path / "w.yaml"
+    cfg.write_text(
+        f"store: s.db\nfeeds:\n  - url: {http_server.url}/feed\n    full_text: true\n",
+        encoding="utf-8",
+    )
+    service = Service(load_config(cfg))
+    try:
+        (report,) = asyncio.run(service.poll_all())
+        (text,) = [r["text"] for r in service.store.db.query("SELECT text FROM articles")]
+    finally:
+        asyncio.run(service.aclose())
+    assert report.new == 1
+    assert "Kim Jong Un telefoniert" in text and "Kurz." not in text

@@ -238,3 +238,31 @@ def test_a_feed_paused_for_too_long_raises_a_notice(
     assert notices(service) == [f"Feed failing: {state.url}"]
     (notice,) = service.store.hits(watch_id=HEALTH_WATCH)
     assert "asked us to wait (Retry-After) since 2026-06-01T12:00" in notice.condition
+
+
+def test_a_crashing_poll_is_recorded_and_backs_off(
+    service: Service, http_server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A bug of ours cannot be provoked through a server: make parsing raise.
+    async def boom(*args: object) -> None:
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(service.analyzer, "parse", boom)
+    http_server.routes["/feed"] = lambda req: Reply(200, rss(("a", "https://n.example/a", T0)))
+    state = poll(service)
+    assert (state.status, state.error_class) == ("failing", "parse")
+    assert state.error == "internal error: RuntimeError: bug"
+    assert state.next_poll_at is not None and state.next_poll_at > T0
+    assert service.store.due_feeds(T0) == []
+
+
+def test_an_invalid_url_is_a_classified_failure(tmp_path: Path, clock: Clock) -> None:
+    cfg = tmp_path / "w.yaml"
+    cfg.write_text("store: s.db\nfeeds:\n  - url: 'http://[::1/feed'\n", encoding="utf-8")
+    service = Service(load_config(cfg), now=clock)
+    try:
+        state = poll(service)
+    finally:
+        asyncio.run(service.aclose())
+    assert (state.status, state.error_class) == ("failing", "connect")
+    assert state.error is not None and state.error.startswith("invalid URL")
