@@ -44,6 +44,22 @@ class PollConfig(_Strict):
     timeout: Seconds = Field(30.0, gt=0, description="Total time one fetch may take")
 
 
+class HttpConfig(_Strict):
+    """Where /metrics and /healthz are served (`http: null` turns them off)."""
+
+    listen: str = Field(
+        "127.0.0.1:9187", pattern=r"^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$", description="host:port"
+    )
+
+
+class RetentionConfig(_Strict):
+    """How long stored data is kept."""
+
+    articles: Seconds | None = Field(
+        None, gt=0, description="Prune articles fetched longer ago, e.g. 90d (hits stay)"
+    )
+
+
 class ConfigFile(_Strict):
     """The top level of wirewatch.yaml."""
 
@@ -55,6 +71,8 @@ class ConfigFile(_Strict):
         description="Alert channels by name, each with a `type`",
     )
     poll: PollConfig = Field(default_factory=PollConfig)  # type: ignore[arg-type]
+    http: HttpConfig | None = Field(default_factory=HttpConfig)  # type: ignore[arg-type]
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,6 +85,8 @@ class Config:
     feeds: tuple[FeedConfig, ...]
     channels: dict[str, ChannelSettings] = field(default_factory=dict)
     poll: PollConfig = field(default_factory=PollConfig)  # type: ignore[arg-type]
+    http: HttpConfig | None = field(default_factory=HttpConfig)  # type: ignore[arg-type]
+    retention: RetentionConfig = field(default_factory=RetentionConfig)  # type: ignore[arg-type]
 
 
 def resolve_path(base: Path, value: str) -> Path:
@@ -121,6 +141,8 @@ def load_config(
         feeds=feeds,
         channels=channels,
         poll=raw.poll,
+        http=raw.http,
+        retention=raw.retention,
     )
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 
@@ -47,10 +48,18 @@ class Service:
         self.client = new_client(config.poll.timeout)
         self._feed_lang = {f.url: f.lang for f in config.feeds}
         self._limit = asyncio.Semaphore(config.poll.concurrency)
+        self.on_poll: Callable[[PollReport, float], None] | None = None  # metrics hook
         self.store.sync_feeds(((f.url, int(f.interval)) for f in config.feeds), self.now())
 
     async def poll(self, feed: FeedState) -> PollReport:
         """Poll one feed within the concurrency limit; never raises."""
+        started = time.monotonic()
+        report = await self._poll(feed)
+        if self.on_poll is not None:
+            self.on_poll(report, time.monotonic() - started)
+        return report
+
+    async def _poll(self, feed: FeedState) -> PollReport:
         async with self._limit:
             try:
                 return await poll_feed(

@@ -93,8 +93,15 @@ def m001_initial(db: sqlite_utils.Database) -> None:
     db.table("deliveries").create_index(["status", "next_attempt_at"])
 
 
+def m004_housekeeping(db: sqlite_utils.Database) -> None:
+    # Retention prunes by fetch time; metrics read newly sent deliveries by sent_at.
+    db.table("articles").create_index(["fetched_at"], if_not_exists=True)
+    db.table("deliveries").create_index(["status", "sent_at"], if_not_exists=True)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
+    ("004_housekeeping", m004_housekeeping),
 ]
 
 

@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from rules.model import Article, Evidence, Hit, Mention
 from store import Store
 from store.codec import evidence_from_json, evidence_json
+from store.migrations import MIGRATIONS
 
 NOW = datetime(2026, 8, 13, 6, 30, tzinfo=UTC)
 
@@ -59,7 +60,7 @@ def test_open_migrates_once_and_uses_wal(tmp_path: Path) -> None:
     Store.open(path).close()
     again = Store.open(path)
     assert again.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-    assert [r["name"] for r in again.db.table("_migrations").rows] == ["001_initial"]
+    assert [r["name"] for r in again.db.table("_migrations").rows] == [n for n, _ in MIGRATIONS]
 
 
 def test_article_hits_and_deliveries_are_written_together(store: Store) -> None:

@@ -1,0 +1,161 @@
+"""Housekeeping SQL: retention, online backup, write probes, claims and status numbers.
+
+Plain functions over a sqlite-utils Database (or a path); `Store` exposes them
+as methods. Imports nothing of `daemon` or rule logic.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+import sqlite_utils
+
+from store.codec import dt, ts
+from store.errors import StoreError
+
+
+class BackupError(StoreError):
+    """The backup could not be written."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: cannot write the backup: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What one retention run removed."""
+
+    deleted: int  # articles without hits: gone
+    emptied: int  # articles with hits: text dropped, the row kept for the hits
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Numbers for status lines and metrics, read in one go."""
+
+    feeds: dict[tuple[str, str], int] = field(default_factory=dict)  # (status, error_class)
+    articles: int = 0
+    hits_by_watch: dict[str, int] = field(default_factory=dict)
+    deliveries: dict[tuple[str, str], int] = field(default_factory=dict)  # (channel, status)
+
+    @property
+    def hits(self) -> int:
+        """Every hit recorded."""
+        return sum(self.hits_by_watch.values())
+
+    @property
+    def pending(self) -> int:
+        """Deliveries waiting in the outbox."""
+        return sum(n for (_, status), n in self.deliveries.items() if status == "pending")
+
+
+def prune_articles(db: sqlite_utils.Database, before: datetime) -> Pruned:
+    """Apply retention to articles fetched before `before`; hits and evidence stay.
+
+    Articles without hits are deleted. Articles with hits keep their row (title,
+    url, feed, language: what a hit shows) and lose only their text; the hit's
+    evidence already holds the sentences that matter.
+    """
+    cutoff = ts(before)
+    with db.atomic():
+        deleted = db.execute(
+            """DELETE FROM articles WHERE fetched_at < ?
+               AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.article_id = articles.id)""",
+            [cutoff],
+        ).rowcount
+        emptied = db.execute(
+            "UPDATE articles SET text = NULL WHERE fetched_at < ? AND text IS NOT NULL",
+            [cutoff],
+        ).rowcount
+    return Pruned(deleted, emptied)
+
+
+def backup(db: sqlite_utils.Database, target: Path) -> None:
+    """Copy the live database to `target` with SQLite's online backup API."""
+    partial = target.with_name(target.name + ".partial")
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        dest = sqlite3.connect(partial)
+        try:
+            db.conn.backup(dest, pages=1024)
+        finally:
+            dest.close()
+        partial.replace(target)  # a reader never sees a half-written backup
+    except (OSError, sqlite3.Error) as e:
+        partial.unlink(missing_ok=True)
+        raise BackupError(str(target), str(e)) from e
+
+
+def probe_writable(path: str, timeout_s: float = 0.5) -> str | None:
+    """None if a writer could start a transaction on `path` now, else why not.
+
+    Uses its own connection, so it is safe from any thread and sees what a
+    fresh writer would: a read-only file or folder, a missing file, a lock held
+    by another process.
+    """
+    if path == ":memory:":
+        return None
+    try:
+        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=timeout_s)
+    except sqlite3.Error as e:
+        return str(e)
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        conn.execute("ROLLBACK")
+    except sqlite3.Error as e:
+        return str(e)
+    finally:
+        conn.close()
+    return None
+
+
+def release_claims(db: sqlite_utils.Database, now: datetime) -> int:
+    """Hand back every delivery still leased (on shutdown): the next run sends it at once."""
+    with db.atomic():
+        return int(
+            db.execute(
+                """UPDATE deliveries SET claimed_until = NULL
+                   WHERE status = 'pending' AND claimed_until > ?""",
+                [ts(now)],
+            ).rowcount
+        )
+
+
+def stats(db: sqlite_utils.Database) -> StoreStats:
+    """Feeds by status and error class, articles, hits by watch, deliveries by channel/status."""
+    feeds = {
+        (r[0], r[1] or ""): r[2]
+        for r in db.execute(
+            "SELECT status, error_class, count(*) FROM feeds WHERE status != 'retired' "
+            "GROUP BY status, CASE WHEN status = 'failing' THEN error_class END"
+        ).fetchall()
+    }
+    (articles,) = db.execute("SELECT count(*) FROM articles").fetchone()
+    hits = dict(db.execute("SELECT watch_id, count(*) FROM hits GROUP BY watch_id").fetchall())
+    deliveries = {
+        (r[0], r[1]): r[2]
+        for r in db.execute(
+            "SELECT channel, status, count(*) FROM deliveries GROUP BY channel, status"
+        ).fetchall()
+    }
+    return StoreStats(feeds, articles, hits, deliveries)
+
+
+def sent_since(db: sqlite_utils.Database, after: str) -> tuple[str, list[tuple[str, float]]]:
+    """Deliveries sent after the stored time `after`: (latest sent_at, [(channel, s queued)])."""
+    rows = db.execute(
+        """SELECT channel, created_at, sent_at FROM deliveries
+           WHERE status = 'sent' AND sent_at > ? ORDER BY sent_at""",
+        [after],
+    ).fetchall()
+    out = []
+    for channel, created, sent in rows:
+        created_at, sent_at = dt(created), dt(sent)
+        if created_at and sent_at:
+            out.append((channel, max(0.0, (sent_at - created_at).total_seconds())))
+    return (rows[-1][2] if rows else after), out

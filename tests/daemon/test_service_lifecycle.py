@@ -1,0 +1,160 @@
+"""The real daemon under a test-owned notify socket: READY, WATCHDOG, reload, stop, health.
+
+Every wait is on a socket message, a log line or an HTTP request, with a timeout.
+"""
+
+from __future__ import annotations
+
+import json
+import signal
+import sqlite3
+import threading
+import urllib.error
+import urllib.request
+import uuid
+from pathlib import Path
+
+from tests.cli import wirewatch
+from tests.daemon.servicekit import (
+    START_TIMEOUT_S,
+    TOGETHER,
+    Daemon,
+    NotifySocket,
+    write_config,
+    write_feed,
+    write_watch,
+)
+from tests.servers import RecordingServer, Reply
+
+
+def get(url: str) -> tuple[int, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as resp:
+            return resp.status, resp.read().decode()
+    except urllib.error.HTTPError as e:
+        return e.code, e.read().decode()
+
+
+def test_ready_after_startup_watchdog_health_and_clean_stop(tmp_path: Path) -> None:
+    (tmp_path / "rules.d").mkdir()
+    write_watch(tmp_path / "rules.d" / "watch.yaml", "pair")
+    write_feed(tmp_path / "feed.xml", [("one", TOGETHER)])
+    cfg = write_config(tmp_path, http="{listen: '127.0.0.1:0'}")
+    notify = NotifySocket(f"@wirewatch-test-{uuid.uuid4().hex}")  # abstract namespace
+    env = {"NOTIFY_SOCKET": notify.env_value, "WATCHDOG_USEC": "200000"}
+    with Daemon(cfg, env, tmp_path / "out.txt") as d:
+        ready = notify.wait_for("READY", START_TIMEOUT_S)
+        # Start-up work is done before READY: migrated database, feeds synced, endpoint up.
+        db = sqlite3.connect(tmp_path / "state" / "wirewatch.db")
+        migrations = {r[0] for r in db.execute("SELECT name FROM _migrations")}
+        assert "004_housekeeping" in migrations
+        assert db.execute("SELECT count(*) FROM feeds").fetchone() == (1,)
+        assert any("http listening" in x for x in d.lines)
+        assert ready["MAINPID"] == str(d.proc.pid)
+        assert ready["STATUS"].startswith("feeds=1 ")
+        for _ in range(3):  # every 0.1 s, from the event loop
+            notify.wait_for("WATCHDOG", 10)
+
+        addr = d.wait_log("http listening").split("addr=")[1].split()[0]
+        d.wait_log("hit watch=pair")
+        assert get(f"http://{addr}/healthz") == (200, "ok\n")
+        status, metrics = get(f"http://{addr}/metrics")
+        assert status == 200
+        assert 'wirewatch_polls_total{error_class="",outcome="ok"}' in metrics
+        assert "wirewatch_poll_duration_seconds_bucket" in metrics
+
+        # Another process holds the write lock: the daemon cannot write.
+        locker = sqlite3.connect(tmp_path / "state" / "wirewatch.db", isolation_level=None)
+        locker.execute("BEGIN EXCLUSIVE")
+        status, body = get(f"http://{addr}/healthz")
+        assert (status, body) == (503, "unhealthy: database is locked\n")
+        locker.execute("ROLLBACK")
+        assert get(f"http://{addr}/healthz")[0] == 200
+        # The file is moved away under the daemon (works as root, unlike chmod).
+        path = tmp_path / "state" / "wirewatch.db"
+        path.rename(path.with_suffix(".moved"))
+        status, body = get(f"http://{addr}/healthz")
+        assert status == 503 and "unable to open database file" in body
+        path.with_suffix(".moved").rename(path)
+        assert get(f"http://{addr}/healthz")[0] == 200
+
+        d.signal(signal.SIGTERM)
+        assert notify.wait_for("STOPPING")["STOPPING"] == "1"
+        assert d.wait() == 0
+    notify.close()
+
+
+def test_sighup_keeps_old_rules_on_error_and_applies_fixed_ones(tmp_path: Path) -> None:
+    rules = tmp_path / "rules.d"
+    rules.mkdir()
+    write_watch(rules / "watch.yaml", "pair-v1")
+    write_feed(tmp_path / "feed.xml", [("one", TOGETHER)])
+    cfg = write_config(tmp_path)
+    notify = NotifySocket(str(tmp_path / "notify.sock"))
+    with Daemon(cfg, {"NOTIFY_SOCKET": notify.env_value}, tmp_path / "out.txt") as d:
+        notify.wait_for("READY", START_TIMEOUT_S)
+        d.wait_log("hit watch=pair-v1 article=https://news.example.org/one")
+
+        (rules / "watch.yaml").write_text(
+            (rules / "watch.yaml").read_text().replace("scope:", "scpoe:")
+        )
+        mark = len(d.lines)
+        d.signal(signal.SIGHUP)
+        assert "MONOTONIC_USEC" in notify.wait_for("RELOADING")
+        notify.wait_for("READY")
+        line = d.wait_log("reload rejected", mark)
+        assert f"{rules / 'watch.yaml'}:5:5: unknown key 'scpoe'" in line
+        write_feed(tmp_path / "feed.xml", [("one", TOGETHER), ("two", TOGETHER)])
+        d.wait_log("hit watch=pair-v1 article=https://news.example.org/two", mark)
+
+        write_watch(rules / "watch.yaml", "pair-v2")
+        mark = len(d.lines)
+        d.signal(signal.SIGHUP)
+        notify.wait_for("RELOADING")
+        notify.wait_for("READY")
+        d.wait_log("reloaded feeds=1 watches=1", mark)
+        write_feed(tmp_path / "feed.xml", [("two", TOGETHER), ("three", TOGETHER)])
+        d.wait_log("hit watch=pair-v2 article=https://news.example.org/three", mark)
+        assert d.proc.poll() is None  # no restart happened
+
+        d.signal(signal.SIGTERM)
+        assert d.wait() == 0
+    notify.close()
+
+
+def test_sigterm_during_deliveries_loses_nothing(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    release = threading.Event()
+
+    def slow_hook(req: object) -> Reply:
+        release.wait(30)  # the alert is in flight when SIGTERM comes
+        return Reply(204)
+
+    http_server.routes["/hook"] = slow_hook
+    rules = tmp_path / "rules.d"
+    rules.mkdir()
+    write_watch(rules / "watch.yaml", "pair")
+    write_feed(tmp_path / "feed.xml", [(f"n{i}", TOGETHER) for i in range(3)])
+    hook = f"hook: {{type: webhook, url: '{http_server.url}/hook', timeout_s: 30}}"
+    cfg = write_config(tmp_path, channels=hook)
+    env = {"WIREWATCH_STOP_GRACE": "1s"}
+    with Daemon(cfg, env, tmp_path / "out.txt") as d:
+        d.wait_log("running", timeout_s=START_TIMEOUT_S)
+        http_server.wait_for(1, timeout_s=60)
+        d.signal(signal.SIGTERM)
+        assert d.wait() == 0
+        release.set()
+        assert any("released claimed deliveries count=" in x for x in d.lines)
+
+    db = sqlite3.connect(tmp_path / "state" / "wirewatch.db")
+    rows = db.execute("SELECT status, claimed_until, idempotency_key FROM deliveries").fetchall()
+    assert len(rows) == 3
+    assert {(r[0], r[1]) for r in rows} == {("pending", None)}  # kept, and not leased
+
+    http_server.routes["/hook"] = lambda req: Reply(204)
+    again = wirewatch("run", "--once", "--config", str(cfg))
+    assert again.returncode == 0, again.stderr
+    assert db.execute("SELECT DISTINCT status FROM deliveries").fetchall() == [("sent",)]
+    sent = {json.loads(r.body)["id"] for r in http_server.requests if r.path == "/hook"}
+    assert sent == {r[2] for r in rows}
