@@ -6,6 +6,7 @@ as methods. Imports nothing of `daemon` or rule logic.
 
 from __future__ import annotations
 
+import os
 import sqlite3
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -95,17 +96,31 @@ def probe_writable(path: str, timeout_s: float = 0.5) -> str | None:
     """None if a writer could start a transaction on `path` now, else why not.
 
     Uses its own connection, so it is safe from any thread and sees what a
-    fresh writer would: a read-only file or folder, a missing file, a lock held
-    by another process.
+    fresh writer would: a read-only or missing file, a lock held by another
+    process.
     """
     if path == ":memory:":
         return None
+    # SQLite may hand a new connection a read-write descriptor that another
+    # connection of this process left open, so ask the kernel afresh first.
+    for name in (path, path + "-wal", path + "-shm"):
+        if name == path or os.path.exists(name):
+            try:
+                os.close(os.open(name, os.O_RDWR))
+            except OSError as e:
+                return f"{name}: {e.strerror}"
     try:
-        conn = sqlite3.connect(f"file:{path}?mode=rw", uri=True, timeout=timeout_s)
+        conn = sqlite3.connect(
+            f"file:{path}?mode=rw", uri=True, timeout=timeout_s, isolation_level=None
+        )
     except sqlite3.Error as e:
         return str(e)
     try:
+        # BEGIN IMMEDIATE alone succeeds on a read-only WAL file; dirtying page 1
+        # (user_version set to itself) needs a real write. Rolled back: nothing lands.
         conn.execute("BEGIN IMMEDIATE")
+        (version,) = conn.execute("PRAGMA user_version").fetchone()
+        conn.execute(f"PRAGMA user_version = {int(version)}")
         conn.execute("ROLLBACK")
     except sqlite3.Error as e:
         return str(e)

@@ -16,6 +16,18 @@ ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90.0  # imports and spaCy on a busy 2-core machine
 WAIT_S = 60.0
 
+# Drop CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH and CAP_FOWNER from the bounding set
+# (PR_CAPBSET_DROP), then exec: file modes bind even root, as they bind the
+# service under the unit's empty CapabilityBoundingSet=.
+DROP_DAC = """
+import ctypes, os, sys
+libc = ctypes.CDLL(None, use_errno=True)
+for cap in (1, 2, 3):
+    if libc.prctl(24, cap, 0, 0, 0) != 0 and os.geteuid() == 0:
+        sys.exit(f"cannot drop capability {cap}: errno {ctypes.get_errno()}")
+os.execv(sys.argv[1], sys.argv[1:])
+"""
+
 TOGETHER = "Russland und Nordkorea vertiefen ihre militärische Zusammenarbeit."
 
 
@@ -50,13 +62,18 @@ class NotifySocket:
 class Daemon:
     """`wirewatch run` as systemd would start it; stderr collected line by line."""
 
-    def __init__(self, config: Path, env: dict[str, str], stdout: Path) -> None:
+    def __init__(
+        self, config: Path, env: dict[str, str], stdout: Path, *, drop_dac: bool = False
+    ) -> None:
         full_env = {**os.environ, "WIREWATCH_LOG_LEVEL": "INFO", **env}
         full_env.pop("WIREWATCH_CONFIG", None)
         full_env.pop("JOURNAL_STREAM", None)
         self._out = stdout.open("w")
         self.proc = subprocess.Popen(
-            [sys.executable, "-m", "daemon.cli", "run", "--config", str(config)],
+            [
+                *([sys.executable, "-c", DROP_DAC] if drop_dac else []),
+                *(sys.executable, "-m", "daemon.cli", "run", "--config", str(config)),
+            ],
             cwd=ROOT,
             env=full_env,
             stdout=self._out,

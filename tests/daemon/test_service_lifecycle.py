@@ -74,7 +74,7 @@ def test_ready_after_startup_watchdog_health_and_clean_stop(tmp_path: Path) -> N
         path = tmp_path / "state" / "wirewatch.db"
         path.rename(path.with_suffix(".moved"))
         status, body = get(f"http://{addr}/healthz")
-        assert status == 503 and "unable to open database file" in body
+        assert (status, body) == (503, f"unhealthy: {path}: No such file or directory\n")
         path.with_suffix(".moved").rename(path)
         assert get(f"http://{addr}/healthz")[0] == 200
 
@@ -82,6 +82,27 @@ def test_ready_after_startup_watchdog_health_and_clean_stop(tmp_path: Path) -> N
         assert notify.wait_for("STOPPING")["STOPPING"] == "1"
         assert d.wait() == 0
     notify.close()
+
+
+def test_healthz_turns_503_when_the_database_file_is_made_read_only(tmp_path: Path) -> None:
+    # chmod does not stop root: the daemon runs without CAP_DAC_OVERRIDE (as under
+    # the unit's empty CapabilityBoundingSet=), so file modes bind it.
+    (tmp_path / "rules.d").mkdir()
+    write_watch(tmp_path / "rules.d" / "watch.yaml", "pair")
+    write_feed(tmp_path / "feed.xml", [("one", TOGETHER)])
+    cfg = write_config(tmp_path, http="{listen: '127.0.0.1:0'}")
+    with Daemon(cfg, {}, tmp_path / "out.txt", drop_dac=True) as d:
+        addr = d.wait_log("http listening", timeout_s=START_TIMEOUT_S).split("addr=")[1]
+        healthz = f"http://{addr.split()[0]}/healthz"
+        d.wait_log("feed polled")
+        assert get(healthz)[0] == 200
+        db = tmp_path / "state" / "wirewatch.db"
+        db.chmod(0o444)
+        assert get(healthz) == (503, f"unhealthy: {db}: Permission denied\n")
+        db.chmod(0o644)
+        assert get(healthz)[0] == 200
+        d.signal(signal.SIGTERM)
+        assert d.wait() == 0
 
 
 def test_sighup_keeps_old_rules_on_error_and_applies_fixed_ones(tmp_path: Path) -> None:
@@ -158,3 +179,29 @@ def test_sigterm_during_deliveries_loses_nothing(
     assert db.execute("SELECT DISTINCT status FROM deliveries").fetchall() == [("sent",)]
     sent = {json.loads(r.body)["id"] for r in http_server.requests if r.path == "/hook"}
     assert sent == {r[2] for r in rows}
+
+
+def test_a_second_sigterm_exits_at_once_and_the_outbox_keeps_everything(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    release = threading.Event()
+    http_server.routes["/hook"] = lambda req: Reply(204) if release.wait(60) else Reply(500)
+    (tmp_path / "rules.d").mkdir()
+    write_watch(tmp_path / "rules.d" / "watch.yaml", "pair")
+    write_feed(tmp_path / "feed.xml", [(f"n{i}", TOGETHER) for i in range(2)])
+    hook = f"hook: {{type: webhook, url: '{http_server.url}/hook', timeout_s: 60}}"
+    cfg = write_config(tmp_path, channels=hook)
+    with Daemon(cfg, {"WIREWATCH_STOP_GRACE": "60s"}, tmp_path / "out.txt") as d:
+        d.wait_log("running", timeout_s=START_TIMEOUT_S)
+        http_server.wait_for(1, timeout_s=60)
+        d.signal(signal.SIGTERM)
+        d.wait_log("waiting for running jobs")
+        d.signal(signal.SIGTERM)
+        assert d.wait() == 1  # long before the 60 s grace or the 60 s webhook timeout
+        d.wait_log("second stop signal: exiting now")
+    release.set()
+    db = sqlite3.connect(tmp_path / "state" / "wirewatch.db")
+    assert db.execute("SELECT status, count(*) FROM deliveries GROUP BY status").fetchall() == [
+        ("pending", 2)
+    ]
+    db.close()
