@@ -7,6 +7,7 @@ the SQL lives in store/housekeeping.py.
 from __future__ import annotations
 
 import json
+import sys
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -36,6 +37,10 @@ def backup(config_path: Path | None, db: str | None, target: Path) -> None:
     from daemon.cli import user_errors
 
     store = open_store(config_path, db)
+    if target.resolve() == Path(store.path).resolve():
+        store.close()
+        click.echo(f"{target}: is the live database; choose another path", err=True)
+        sys.exit(1)
     try:
         with user_errors():
             store.backup(target)
@@ -69,8 +74,8 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
     for f in feeds:
         if f.status == "failing":
             click.echo(
-                f"  FAILING {f.url} [{f.error_class}] x{f.error_count} since "
-                f"{_when(f.last_success_at)} last ok: {f.error}"
+                f"  FAILING {f.url} [{f.error_class}] {f.error_count} failures, "
+                f"last ok {_when(f.last_success_at)}: {f.error}"
             )
     if hits:
         click.echo("latest hits:")

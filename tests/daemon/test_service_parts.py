@@ -6,8 +6,11 @@ import io
 import json
 import logging
 import os
+import re
 import socket
 import sqlite3
+import subprocess
+import sys
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -16,9 +19,9 @@ import pytest
 from daemon.alerts.webhook import WebhookSettings
 from daemon.journal import JournalFormatter, Redactor, is_journal, secret_values
 from daemon.notify import Notifier, socket_address, watchdog_interval_s
-from store import Store
+from store import PollOutcome, Store
 from tests.cli import wirewatch
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 from tests.store.test_store import NOW, article, hit
 
 
@@ -143,6 +146,9 @@ def test_backup_is_a_consistent_copy_via_the_cli(tmp_path: Path) -> None:
     db = tmp_path / "live.db"
     store = Store.open(db)
     store.record_article(article(1), [(hit("a1"), ["console"])], datetime.now(UTC))
+    store.sync_feeds([("http://127.0.0.1:9/gone.xml", 900)], NOW)
+    failed = PollOutcome(NOW, False, NOW, error_class="http_status", error="HTTP 410")
+    store.record_poll("http://127.0.0.1:9/gone.xml", failed)
     store.close()
     out = wirewatch("backup", "--db", str(db), str(tmp_path / "b" / "copy.db"))
     assert out.returncode == 0, out.stderr
@@ -157,6 +163,15 @@ def test_backup_is_a_consistent_copy_via_the_cli(tmp_path: Path) -> None:
     assert doc["outbox"] == {"pending": 1, "sent": 0, "dead": 0}
     text = wirewatch("status", "--db", str(db))
     assert "hits: 1" in text.stdout and "Title 1" in text.stdout
+    assert (
+        "FAILING http://127.0.0.1:9/gone.xml [http_status] 1 failures, last ok never: HTTP 410"
+        in text.stdout
+    )
+    itself = wirewatch("backup", "--db", str(db), str(db))
+    assert (itself.returncode, itself.stderr.strip()) == (
+        1,
+        f"{db}: is the live database; choose another path",
+    )
 
 
 def test_init_writes_a_config_that_checks_and_refuses_to_overwrite(tmp_path: Path) -> None:
@@ -200,3 +215,25 @@ def test_a_taken_port_fails_before_ready_with_a_clear_message(tmp_path: Path) ->
     assert f"http.listen 127.0.0.1:{port}: " in out.stderr
     assert "(change http.listen, or http: null)" in out.stderr
     assert "Traceback" not in out.stderr
+
+
+def test_under_journald_every_line_has_a_priority_and_no_timestamp(tmp_path: Path) -> None:
+    read_end, write_end = os.pipe()
+    st = os.fstat(write_end)
+    env = {**os.environ, "JOURNAL_STREAM": f"{st.st_dev}:{st.st_ino}"}
+    env["WIREWATCH_LOG_LEVEL"] = "INFO"
+    env.pop("WIREWATCH_CONFIG", None)
+    with os.fdopen(read_end) as reader:
+        proc = subprocess.Popen(
+            [sys.executable, "-m", "daemon.cli", "run", "--once", "--db", str(tmp_path / "w.db")],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=write_end,
+        )
+        os.close(write_end)
+        lines = reader.read().splitlines()
+    assert proc.wait(120) == 0
+    seed = "https://news.example.org/politik/putin-kim-telefonat"
+    assert f"<6>daemon.pipeline: hit watch=russia-north-korea article={seed}" in lines
+    assert lines and all(re.match(r"<[2-7]>[\w.]+: ", line) for line in lines)
