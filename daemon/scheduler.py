@@ -33,6 +33,7 @@ from daemon.pipeline import PollReport
 from daemon.service import Service
 from rules.errors import RuleFileErrors, RulesError
 from store import StoreError
+from store.codec import ts
 
 log = logging.getLogger(__name__)
 
@@ -75,7 +76,7 @@ class Runner:
         try:
             await job()
         except Exception:  # the job boundary: log, count, keep running
-            log.exception("job crashed")
+            log.exception("job crashed job=%s", getattr(job, "__name__", job))
         finally:
             self.jobs.discard(task)
 
@@ -95,9 +96,16 @@ class Runner:
         keep_s = self.service.config.retention.articles
         if keep_s is None:
             return
-        pruned = self.service.store.prune_articles(self.service.now() - timedelta(seconds=keep_s))
-        if pruned.deleted or pruned.emptied:
-            log.info("retention applied deleted=%d emptied=%d", pruned.deleted, pruned.emptied)
+        before = self.service.now() - timedelta(seconds=keep_s)
+        deleted = emptied = 0
+        while True:  # in batches, yielding to the loop: the watchdog keeps beating
+            batch = self.service.store.prune_articles(before)
+            deleted, emptied = deleted + batch.deleted, emptied + batch.emptied
+            if not (batch.deleted or batch.emptied):
+                break
+            await asyncio.sleep(0)
+        if deleted or emptied:
+            log.info("retention applied deleted=%d emptied=%d", deleted, emptied)
             self.refresh()
 
     def refresh(self) -> None:
@@ -222,6 +230,8 @@ class Runner:
         http = self.service.config.http
         if http is not None:
             self.server = MetricsServer(http.listen, self.metrics, self.health)
+        # Latency is observed for what is sent from now on, not replayed from history.
+        self.metrics.sent_watermark = ts(self.service.now()) or ""
         self._schedule()
         self.scheduler.start()
         if self.server:

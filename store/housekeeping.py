@@ -55,23 +55,26 @@ class StoreStats:
         return sum(n for (_, status), n in self.deliveries.items() if status == "pending")
 
 
-def prune_articles(db: sqlite_utils.Database, before: datetime) -> Pruned:
-    """Apply retention to articles fetched before `before`; hits and evidence stay.
+def prune_articles(db: sqlite_utils.Database, before: datetime, limit: int = 1000) -> Pruned:
+    """Apply retention to up to `limit` articles fetched before `before`; hits stay.
 
     Articles without hits are deleted. Articles with hits keep their row (title,
     url, feed, language: what a hit shows) and lose only their text; the hit's
-    evidence already holds the sentences that matter.
+    evidence already holds the sentences that matter. Call until it returns
+    Pruned(0, 0): small batches keep each write transaction short.
     """
     cutoff = ts(before)
     with db.atomic():
         deleted = db.execute(
-            """DELETE FROM articles WHERE fetched_at < ?
-               AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.article_id = articles.id)""",
-            [cutoff],
+            """DELETE FROM articles WHERE id IN (
+                   SELECT a.id FROM articles a WHERE a.fetched_at < ?
+                   AND NOT EXISTS (SELECT 1 FROM hits h WHERE h.article_id = a.id) LIMIT ?)""",
+            [cutoff, limit],
         ).rowcount
         emptied = db.execute(
-            "UPDATE articles SET text = NULL WHERE fetched_at < ? AND text IS NOT NULL",
-            [cutoff],
+            """UPDATE articles SET text = NULL WHERE id IN (
+                   SELECT id FROM articles WHERE fetched_at < ? AND text IS NOT NULL LIMIT ?)""",
+            [cutoff, limit],
         ).rowcount
     return Pruned(deleted, emptied)
 

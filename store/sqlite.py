@@ -276,9 +276,9 @@ class Store:
 
     # -- housekeeping (store/housekeeping.py) ---------------------------------
 
-    def prune_articles(self, before: datetime) -> housekeeping.Pruned:
-        """Retention: drop articles fetched before `before`, keeping what hits show."""
-        return housekeeping.prune_articles(self.db, before)
+    def prune_articles(self, before: datetime, limit: int = 1000) -> housekeeping.Pruned:
+        """Retention, one batch: drop articles fetched before `before`, keep what hits show."""
+        return housekeeping.prune_articles(self.db, before, limit)
 
     def backup(self, target: Path) -> None:
         """Write a consistent copy of the live database to `target` (online backup)."""

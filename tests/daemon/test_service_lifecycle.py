@@ -14,6 +14,8 @@ import urllib.request
 import uuid
 from pathlib import Path
 
+import pytest
+
 from tests.cli import wirewatch
 from tests.daemon.servicekit import (
     START_TIMEOUT_S,
@@ -63,12 +65,18 @@ def test_ready_after_startup_watchdog_health_and_clean_stop(tmp_path: Path) -> N
         assert 'wirewatch_polls_total{error_class="",outcome="ok"}' in metrics
         assert "wirewatch_poll_duration_seconds_bucket" in metrics
 
-        # Another process holds the write lock: the daemon cannot write.
+        # Another process holds the write lock: the daemon cannot write, and its
+        # loop hangs in its next write (the feed is due every second), so the
+        # watchdog pings stop: systemd would restart it.
         locker = sqlite3.connect(tmp_path / "state" / "wirewatch.db", isolation_level=None)
         locker.execute("BEGIN EXCLUSIVE")
         status, body = get(f"http://{addr}/healthz")
         assert (status, body) == (503, "unhealthy: database is locked\n")
+        with pytest.raises(TimeoutError):
+            for _ in range(200):
+                notify.wait_for("WATCHDOG", 2.0)
         locker.execute("ROLLBACK")
+        notify.wait_for("WATCHDOG", 10)
         assert get(f"http://{addr}/healthz")[0] == 200
         # The file is moved away under the daemon (works as root, unlike chmod).
         path = tmp_path / "state" / "wirewatch.db"

@@ -114,6 +114,17 @@ def test_retention_keeps_hits_and_their_evidence(tmp_path: Path) -> None:
     assert store.prune_articles(NOW - timedelta(days=90)) == type(pruned)(0, 0)
 
 
+def test_retention_goes_in_batches(tmp_path: Path) -> None:
+    store = Store.open(tmp_path / "w.db")
+    for n in range(5):
+        store.record_article(article(n), [], NOW - timedelta(days=100))
+    sizes = []
+    while (batch := store.prune_articles(NOW - timedelta(days=90), limit=2)).deleted:
+        sizes.append(batch.deleted)
+    assert sizes == [2, 2, 1]
+    assert store.known_articles([f"a{n}" for n in range(5)]) == set()
+
+
 def test_release_claims_and_stats(tmp_path: Path) -> None:
     store = Store.open(tmp_path / "w.db")
     store.record_article(article(1), [(hit("a1"), ["console", "hook"])], NOW)
