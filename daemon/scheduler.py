@@ -244,7 +244,9 @@ class Runner:
         """Stop scheduling, let running jobs finish (up to grace_s), hand back claims."""
         self.notifier.stopping()
         self.stopped = True
-        self.scheduler.shutdown(wait=False)
+        # pause, not shutdown: APScheduler's asyncio executor cancels running jobs
+        # on shutdown, and they deserve their grace period first.
+        self.scheduler.pause()
         running = set(self.jobs)
         if self._reloading and not self._reloading.done():
             running.add(self._reloading)
@@ -256,6 +258,7 @@ class Runner:
             if pending:
                 log.warning("cancelled jobs that outlived the grace period jobs=%d", len(pending))
                 await asyncio.wait(pending)
+        self.scheduler.shutdown(wait=False)
         released = self.service.store.release_claims(self.service.now())
         if released:
             log.info("released claimed deliveries count=%d", released)

@@ -105,13 +105,14 @@ def probe_writable(path: str, timeout_s: float = 0.5) -> str | None:
     if path == ":memory:":
         return None
     # SQLite may hand a new connection a read-write descriptor that another
-    # connection of this process left open, so ask the kernel afresh first.
+    # connection of this process left open, so ask the kernel first. Never
+    # open() and close() the files here: closing any descriptor of a file drops
+    # every POSIX lock this process holds on it, SQLite's included.
+    if not os.path.exists(path):
+        return f"{path}: missing"
     for name in (path, path + "-wal", path + "-shm"):
-        if name == path or os.path.exists(name):
-            try:
-                os.close(os.open(name, os.O_RDWR))
-            except OSError as e:
-                return f"{name}: {e.strerror}"
+        if os.path.exists(name) and not os.access(name, os.W_OK):
+            return f"{name}: not writable"
     try:
         conn = sqlite3.connect(
             f"file:{path}?mode=rw", uri=True, timeout=timeout_s, isolation_level=None

@@ -58,6 +58,12 @@ class NotifySocket:
     def close(self) -> None:
         self.sock.close()
 
+    def __enter__(self) -> NotifySocket:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
 
 class Daemon:
     """`wirewatch run` as systemd would start it; stderr collected line by line."""
@@ -127,6 +133,13 @@ class Daemon:
         assert self.proc.stderr is not None
         self.proc.stderr.close()
         self._out.close()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
 
 
 def write_feed(path: Path, items: list[tuple[str, str]]) -> None:

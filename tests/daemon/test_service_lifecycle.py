@@ -22,6 +22,7 @@ from tests.daemon.servicekit import (
     TOGETHER,
     Daemon,
     NotifySocket,
+    free_port,
     write_config,
     write_feed,
     write_watch,
@@ -37,29 +38,49 @@ def get(url: str) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
+def held_webhook(
+    tmp_path: Path, http_server: RecordingServer, alerts: int
+) -> tuple[Path, threading.Event]:
+    """A config whose `alerts` hits go to a webhook that answers only once released."""
+    release = threading.Event()
+    http_server.routes["/hook"] = lambda req: Reply(204) if release.wait(60) else Reply(500)
+    (tmp_path / "rules.d").mkdir()
+    write_watch(tmp_path / "rules.d" / "watch.yaml", "pair")
+    write_feed(tmp_path / "feed.xml", [(f"n{i}", TOGETHER) for i in range(alerts)])
+    hook = f"hook: {{type: webhook, url: '{http_server.url}/hook', timeout_s: 60}}"
+    return write_config(tmp_path, channels=hook), release
+
+
+def sigterm_while_in_flight(d: Daemon, http_server: RecordingServer) -> None:
+    """Send SIGTERM once an alert is in flight; return when the daemon waits for it."""
+    d.wait_log("running", timeout_s=START_TIMEOUT_S)
+    http_server.wait_for(1, timeout_s=60)
+    d.signal(signal.SIGTERM)
+    d.wait_log("waiting for running jobs")
+
+
 def test_ready_after_startup_watchdog_health_and_clean_stop(tmp_path: Path) -> None:
     (tmp_path / "rules.d").mkdir()
     write_watch(tmp_path / "rules.d" / "watch.yaml", "pair")
     write_feed(tmp_path / "feed.xml", [("one", TOGETHER)])
-    cfg = write_config(tmp_path, http="{listen: '127.0.0.1:0'}")
+    addr = f"127.0.0.1:{free_port()}"
+    cfg = write_config(tmp_path, http=f"{{listen: '{addr}'}}")
     notify = NotifySocket(f"@wirewatch-test-{uuid.uuid4().hex}")  # abstract namespace
     env = {"NOTIFY_SOCKET": notify.env_value, "WATCHDOG_USEC": "200000"}
-    with Daemon(cfg, env, tmp_path / "out.txt") as d:
+    with notify, Daemon(cfg, env, tmp_path / "out.txt") as d:
         ready = notify.wait_for("READY", START_TIMEOUT_S)
-        # Start-up work is done before READY: migrated database, feeds synced, endpoint up.
+        # Start-up work is done before READY: endpoint up, database migrated, feeds synced.
+        assert get(f"http://{addr}/healthz") == (200, "ok\n")
         db = sqlite3.connect(tmp_path / "state" / "wirewatch.db")
         migrations = {r[0] for r in db.execute("SELECT name FROM _migrations")}
+        db.close()
         assert "004_housekeeping" in migrations
-        assert db.execute("SELECT count(*) FROM feeds").fetchone() == (1,)
-        assert any("http listening" in x for x in d.lines)
         assert ready["MAINPID"] == str(d.proc.pid)
         assert ready["STATUS"].startswith("feeds=1 ")
         for _ in range(3):  # every 0.1 s, from the event loop
             notify.wait_for("WATCHDOG", 10)
 
-        addr = d.wait_log("http listening").split("addr=")[1].split()[0]
         d.wait_log("hit watch=pair")
-        assert get(f"http://{addr}/healthz") == (200, "ok\n")
         status, metrics = get(f"http://{addr}/metrics")
         assert status == 200
         assert 'wirewatch_polls_total{error_class="",outcome="ok"}' in metrics
@@ -82,14 +103,13 @@ def test_ready_after_startup_watchdog_health_and_clean_stop(tmp_path: Path) -> N
         path = tmp_path / "state" / "wirewatch.db"
         path.rename(path.with_suffix(".moved"))
         status, body = get(f"http://{addr}/healthz")
-        assert (status, body) == (503, f"unhealthy: {path}: No such file or directory\n")
+        assert (status, body) == (503, f"unhealthy: {path}: missing\n")
         path.with_suffix(".moved").rename(path)
         assert get(f"http://{addr}/healthz")[0] == 200
 
         d.signal(signal.SIGTERM)
         assert notify.wait_for("STOPPING")["STOPPING"] == "1"
         assert d.wait() == 0
-    notify.close()
 
 
 def test_healthz_turns_503_when_the_database_file_is_made_read_only(tmp_path: Path) -> None:
@@ -106,7 +126,7 @@ def test_healthz_turns_503_when_the_database_file_is_made_read_only(tmp_path: Pa
         assert get(healthz)[0] == 200
         db = tmp_path / "state" / "wirewatch.db"
         db.chmod(0o444)
-        assert get(healthz) == (503, f"unhealthy: {db}: Permission denied\n")
+        assert get(healthz) == (503, f"unhealthy: {db}: not writable\n")
         db.chmod(0o644)
         assert get(healthz)[0] == 200
         d.signal(signal.SIGTERM)
@@ -120,7 +140,7 @@ def test_sighup_keeps_old_rules_on_error_and_applies_fixed_ones(tmp_path: Path) 
     write_feed(tmp_path / "feed.xml", [("one", TOGETHER)])
     cfg = write_config(tmp_path)
     notify = NotifySocket(str(tmp_path / "notify.sock"))
-    with Daemon(cfg, {"NOTIFY_SOCKET": notify.env_value}, tmp_path / "out.txt") as d:
+    with notify, Daemon(cfg, {"NOTIFY_SOCKET": notify.env_value}, tmp_path / "out.txt") as d:
         notify.wait_for("READY", START_TIMEOUT_S)
         d.wait_log("hit watch=pair-v1 article=https://news.example.org/one")
 
@@ -136,37 +156,30 @@ def test_sighup_keeps_old_rules_on_error_and_applies_fixed_ones(tmp_path: Path) 
         write_feed(tmp_path / "feed.xml", [("one", TOGETHER), ("two", TOGETHER)])
         d.wait_log("hit watch=pair-v1 article=https://news.example.org/two", mark)
 
+        # Fixed rules and a second feed in the config: both take effect together.
         write_watch(rules / "watch.yaml", "pair-v2")
+        write_feed(tmp_path / "feed2.xml", [("four", TOGETHER)])
+        cfg.write_text(
+            cfg.read_text().replace("feeds:\n", "feeds:\n  - {url: feed2.xml, interval: 1s}\n")
+        )
         mark = len(d.lines)
         d.signal(signal.SIGHUP)
         notify.wait_for("RELOADING")
-        notify.wait_for("READY")
-        d.wait_log("reloaded feeds=1 watches=1", mark)
+        assert notify.wait_for("READY")["STATUS"].startswith("feeds=2 ")
+        d.wait_log("reloaded feeds=2 watches=1", mark)
+        d.wait_log("hit watch=pair-v2 article=https://news.example.org/four", mark)
         write_feed(tmp_path / "feed.xml", [("two", TOGETHER), ("three", TOGETHER)])
         d.wait_log("hit watch=pair-v2 article=https://news.example.org/three", mark)
         assert d.proc.poll() is None  # no restart happened
 
         d.signal(signal.SIGTERM)
         assert d.wait() == 0
-    notify.close()
 
 
 def test_sigterm_during_deliveries_loses_nothing(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
-    release = threading.Event()
-
-    def slow_hook(req: object) -> Reply:
-        release.wait(30)  # the alert is in flight when SIGTERM comes
-        return Reply(204)
-
-    http_server.routes["/hook"] = slow_hook
-    rules = tmp_path / "rules.d"
-    rules.mkdir()
-    write_watch(rules / "watch.yaml", "pair")
-    write_feed(tmp_path / "feed.xml", [(f"n{i}", TOGETHER) for i in range(3)])
-    hook = f"hook: {{type: webhook, url: '{http_server.url}/hook', timeout_s: 30}}"
-    cfg = write_config(tmp_path, channels=hook)
+    cfg, release = held_webhook(tmp_path, http_server, 3)
     env = {"WIREWATCH_STOP_GRACE": "1s"}
     with Daemon(cfg, env, tmp_path / "out.txt") as d:
         d.wait_log("running", timeout_s=START_TIMEOUT_S)
@@ -192,18 +205,9 @@ def test_sigterm_during_deliveries_loses_nothing(
 def test_a_second_sigterm_exits_at_once_and_the_outbox_keeps_everything(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
-    release = threading.Event()
-    http_server.routes["/hook"] = lambda req: Reply(204) if release.wait(60) else Reply(500)
-    (tmp_path / "rules.d").mkdir()
-    write_watch(tmp_path / "rules.d" / "watch.yaml", "pair")
-    write_feed(tmp_path / "feed.xml", [(f"n{i}", TOGETHER) for i in range(2)])
-    hook = f"hook: {{type: webhook, url: '{http_server.url}/hook', timeout_s: 60}}"
-    cfg = write_config(tmp_path, channels=hook)
+    cfg, release = held_webhook(tmp_path, http_server, 2)
     with Daemon(cfg, {"WIREWATCH_STOP_GRACE": "60s"}, tmp_path / "out.txt") as d:
-        d.wait_log("running", timeout_s=START_TIMEOUT_S)
-        http_server.wait_for(1, timeout_s=60)
-        d.signal(signal.SIGTERM)
-        d.wait_log("waiting for running jobs")
+        sigterm_while_in_flight(d, http_server)
         d.signal(signal.SIGTERM)
         assert d.wait() == 1  # long before the 60 s grace or the 60 s webhook timeout
         d.wait_log("second stop signal: exiting now")
@@ -213,3 +217,19 @@ def test_a_second_sigterm_exits_at_once_and_the_outbox_keeps_everything(
         ("pending", 2)
     ]
     db.close()
+
+
+def test_sigterm_lets_an_in_flight_delivery_finish(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    cfg, release = held_webhook(tmp_path, http_server, 3)
+    with Daemon(cfg, {"WIREWATCH_STOP_GRACE": "60s"}, tmp_path / "out.txt") as d:
+        sigterm_while_in_flight(d, http_server)
+        release.set()  # the webhook answers within the grace period
+        assert d.wait() == 0
+    db = sqlite3.connect(tmp_path / "state" / "wirewatch.db")
+    # The in-flight alert was sent; the rest of its claimed batch too, or handed back.
+    rows = db.execute("SELECT status, claimed_until FROM deliveries ORDER BY id").fetchall()
+    db.close()
+    assert len(rows) == 3 and rows[0] == ("sent", None)
+    assert all(r in {("sent", None), ("pending", None)} for r in rows)

@@ -11,6 +11,8 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import urllib.error
+import urllib.request
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -18,6 +20,7 @@ import pytest
 
 from daemon.alerts.webhook import WebhookSettings
 from daemon.journal import JournalFormatter, Redactor, is_journal, secret_values
+from daemon.metrics import HttpListenError, Metrics, MetricsServer
 from daemon.notify import Notifier, socket_address, watchdog_interval_s
 from store import PollOutcome, Store
 from tests.cli import wirewatch
@@ -248,3 +251,21 @@ def test_under_journald_every_line_has_a_priority_and_no_timestamp(tmp_path: Pat
     seed = "https://news.example.org/politik/putin-kim-telefonat"
     assert f"<6>daemon.pipeline: hit watch=russia-north-korea article={seed}" in lines
     assert lines and all(re.match(r"<[2-7]>[\w.]+: ", line) for line in lines)
+
+
+def test_endpoint_listens_on_ipv6_and_says_where_to_look() -> None:
+    try:
+        server = MetricsServer("[::1]:0", Metrics(), lambda: None)
+    except HttpListenError:
+        pytest.skip("no IPv6 loopback here")
+    server.start()
+    try:
+        assert server.address.startswith("[::1]:")
+        with urllib.request.urlopen(f"http://{server.address}/healthz", timeout=10) as r:
+            assert r.read() == b"ok\n"
+        with pytest.raises(urllib.error.HTTPError) as e:
+            urllib.request.urlopen(f"http://{server.address}/", timeout=10)
+        assert e.value.code == 404
+        e.value.close()
+    finally:
+        server.stop()
