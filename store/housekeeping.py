@@ -86,7 +86,9 @@ def backup(db: sqlite_utils.Database, target: Path) -> None:
         target.parent.mkdir(parents=True, exist_ok=True)
         dest = sqlite3.connect(partial)
         try:
-            db.conn.backup(dest, pages=1024)
+            # One step: a single read transaction, which in WAL mode never blocks the
+            # daemon's writes; in small steps each of its commits would restart the copy.
+            db.conn.backup(dest, pages=-1)
         finally:
             dest.close()
         partial.replace(target)  # a reader never sees a half-written backup

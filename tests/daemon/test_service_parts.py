@@ -11,6 +11,7 @@ import socket
 import sqlite3
 import subprocess
 import sys
+import threading
 import urllib.error
 import urllib.request
 from datetime import UTC, datetime, timedelta
@@ -269,3 +270,36 @@ def test_endpoint_listens_on_ipv6_and_says_where_to_look() -> None:
         e.value.close()
     finally:
         server.stop()
+
+
+def test_backup_completes_while_another_process_keeps_writing(tmp_path: Path) -> None:
+    live = tmp_path / "live.db"
+    store = Store.open(live)
+    for n in range(300):
+        store.record_article(article(n), [], NOW)
+    stop = threading.Event()
+
+    def keep_writing() -> None:
+        conn = sqlite3.connect(live, timeout=30, isolation_level=None)
+        n = 1000
+        while not stop.is_set():
+            conn.execute(
+                "INSERT INTO articles (id, feed_url, fetched_at, text) VALUES (?, 'f', ?, ?)",
+                [f"w{n}", "2026-01-01", "x" * 2000],
+            )
+            n += 1
+        conn.close()
+
+    writer = threading.Thread(target=keep_writing)
+    writer.start()
+    try:
+        store.backup(tmp_path / "copy.db")
+    finally:
+        stop.set()
+        writer.join()
+    copy = sqlite3.connect(tmp_path / "copy.db")
+    assert copy.execute("PRAGMA integrity_check").fetchone() == ("ok",)
+    (copied,) = copy.execute("SELECT count(*) FROM articles").fetchone()
+    copy.close()
+    assert 300 <= copied <= store.stats().articles
+    store.close()
