@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import importlib
 import json
 import logging
 import os
@@ -17,9 +18,6 @@ import click
 from daemon.alerts.base import highlight
 from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
-from daemon.housekeeping import backup as backup_command
-from daemon.housekeeping import status as status_command
-from daemon.init import init as init_command
 from daemon.journal import REDACTOR, secret_values, setup_logging
 from daemon.options import config_option, db_option
 from rules.duration import parse_duration
@@ -259,9 +257,9 @@ def hits(
 
 # Commands that live in their own modules register here, one line each:
 # main.add_command(module.command)
-main.add_command(init_command)
-main.add_command(backup_command)
-main.add_command(status_command)
+main.add_command(importlib.import_module("daemon.init").init)
+main.add_command(importlib.import_module("daemon.housekeeping").backup)
+main.add_command(importlib.import_module("daemon.housekeeping").status)
 
 if __name__ == "__main__":
     main()
