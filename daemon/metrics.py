@@ -175,7 +175,9 @@ class MetricsServer:
             raise HttpListenError(listen, str(e)) from e
         bound = self.server.server_address[1]
         self.address = f"[{host}]:{bound}" if ":" in host else f"{host}:{bound}"
-        self._thread = threading.Thread(target=self.server.serve_forever, name="http", daemon=True)
+        self._thread = threading.Thread(
+            target=self.server.serve_forever, args=(0.1,), name="http", daemon=True
+        )  # poll_interval 0.1 s: shutdown() waits for it on stop
 
     def start(self) -> None:
         """Start serving."""
