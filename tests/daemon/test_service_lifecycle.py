@@ -80,10 +80,14 @@ def test_ready_after_startup_watchdog_health_and_clean_stop(tmp_path: Path) -> N
         for _ in range(3):  # every 0.1 s, from the event loop
             notify.wait_for("WATCHDOG", 10)
 
-        d.wait_log("hit watch=pair")
+        while "hits=1" not in notify.wait_for("STATUS")["STATUS"]:
+            pass  # the numbers behind STATUS= and /metrics are published together
         status, metrics = get(f"http://{addr}/metrics")
         assert status == 200
         assert 'wirewatch_polls_total{error_class="",outcome="ok"}' in metrics
+        assert 'wirewatch_hits_total{watch="pair"} 1.0' in metrics
+        assert "wirewatch_articles_ingested_total 1.0" in metrics
+        assert 'wirewatch_feeds{error_class="",status="ok"} 1.0' in metrics
         assert "wirewatch_poll_duration_seconds_bucket" in metrics
 
         # Another process holds the write lock: the daemon cannot write, and its
