@@ -237,3 +237,18 @@ def test_sigterm_lets_an_in_flight_delivery_finish(
     db.close()
     assert len(rows) == 3 and rows[0] == ("sent", None)
     assert all(r in {("sent", None), ("pending", None)} for r in rows)
+
+
+def test_broken_rules_fail_the_start_without_ready(tmp_path: Path) -> None:
+    (tmp_path / "rules.d").mkdir()
+    rule = tmp_path / "rules.d" / "watch.yaml"
+    write_watch(rule, "pair")
+    rule.write_text(rule.read_text().replace("scope:", "scpoe:"))
+    write_feed(tmp_path / "feed.xml", [("one", TOGETHER)])
+    cfg = write_config(tmp_path)
+    notify = NotifySocket(str(tmp_path / "notify.sock"))
+    with notify, Daemon(cfg, {"NOTIFY_SOCKET": notify.env_value}, tmp_path / "out.txt") as d:
+        assert d.wait(START_TIMEOUT_S) == 1
+        d.wait_log(f"{rule}:5:5: unknown key 'scpoe'")
+        with pytest.raises(TimeoutError):  # the process is gone: anything sent is queued
+            notify.next(0.01)
