@@ -95,7 +95,9 @@ def secret_values(settings: Iterable[BaseModel]) -> set[str]:
         for name, value in model:
             if isinstance(value, SecretStr):
                 out.add(value.get_secret_value())
-            elif SECRET_FIELD.search(name) and value is not None and not isinstance(value, bool):
+            elif name.endswith(("_file", "_env")) or value is None or isinstance(value, bool):
+                continue  # where a secret is kept is not itself secret
+            elif SECRET_FIELD.search(name):
                 out.add(str(value))
     return out
 

@@ -18,6 +18,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from pydantic import BaseModel, SecretStr
 
 from daemon.alerts.webhook import WebhookSettings
 from daemon.journal import JournalFormatter, Redactor, is_journal, secret_values
@@ -100,6 +101,27 @@ def test_secrets_never_reach_the_log() -> None:
         log.removeHandler(handler)
     assert "T0KEN" not in out.getvalue()
     assert "send failed url=***" in out.getvalue()
+
+
+class _Settings(BaseModel):
+    url: str
+    password: SecretStr
+    url_file: str
+    token_env: str
+    verify_tls: bool
+    name: str
+
+
+def test_secret_values_are_the_secrets_not_where_they_are_kept() -> None:
+    settings = _Settings(
+        url="https://hooks.example.org/abcdefgh",
+        password=SecretStr("hunter2hunter2"),
+        url_file="/run/credentials/wirewatch.service/url",
+        token_env="WIREWATCH_TOKEN",
+        verify_tls=True,
+        name="operations",
+    )
+    assert secret_values([settings]) == {"https://hooks.example.org/abcdefgh", "hunter2hunter2"}
 
 
 def test_retention_keeps_hits_and_their_evidence(tmp_path: Path) -> None:
