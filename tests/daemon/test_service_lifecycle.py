@@ -18,6 +18,7 @@ import pytest
 
 from tests.cli import wirewatch
 from tests.daemon.servicekit import (
+    FIXED_SCHEDULE,
     START_TIMEOUT_S,
     TOGETHER,
     Daemon,
@@ -163,9 +164,8 @@ def test_sighup_keeps_old_rules_on_error_and_applies_fixed_ones(tmp_path: Path) 
         # Fixed rules and a second feed in the config: both take effect together.
         write_watch(rules / "watch.yaml", "pair-v2")
         write_feed(tmp_path / "feed2.xml", [("four", TOGETHER)])
-        cfg.write_text(
-            cfg.read_text().replace("feeds:\n", "feeds:\n  - {url: feed2.xml, interval: 1s}\n")
-        )
+        feed2 = f"  - {{url: feed2.xml, interval: 1s{FIXED_SCHEDULE}}}\n"
+        cfg.write_text(cfg.read_text().replace("feeds:\n", "feeds:\n" + feed2))
         mark = len(d.lines)
         d.signal(signal.SIGHUP)
         notify.wait_for("RELOADING")
