@@ -19,8 +19,11 @@ from daemon.alerts.base import highlight
 from daemon.backtest import backtest
 from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
+from daemon.journal import REDACTOR, secret_values, setup_logging
+from daemon.options import config_option, db_option
 from daemon.paths import cache_dir
 from daemon.schema import schema
+from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.errors import RulesError
 from rules.load import load_rules
@@ -31,17 +34,6 @@ from store.codec import evidence_dict, ts
 log = logging.getLogger("wirewatch")
 
 USER_ERROR = 1
-
-
-def setup_logging(level: str) -> None:
-    """Log to stderr without timestamps (journald adds them)."""
-    logging.basicConfig(
-        stream=sys.stderr,
-        level=getattr(logging, level.upper(), logging.INFO),
-        format="%(levelname)s %(name)s: %(message)s",
-    )
-    for noisy in ("httpx", "httpcore", "apscheduler"):
-        logging.getLogger(noisy).setLevel(logging.WARNING)
 
 
 @contextmanager
@@ -68,16 +60,6 @@ def get_config(path: Path | None, db: str | None) -> Config:
     return load_config(find_config(path), db=db)
 
 
-config_option = click.option(
-    "--config",
-    "-c",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="Config file (default: $WIREWATCH_CONFIG, else seeds/wirewatch.yaml).",
-)
-db_option = click.option("--db", help="SQLite file; overrides the config's store.")
-
-
 @click.group()
 @click.option(
     "--log-level",
@@ -89,28 +71,46 @@ db_option = click.option("--db", help="SQLite file; overrides the config's store
 @click.version_option(package_name="wirewatch")
 def main(log_level: str) -> None:
     """wirewatch: watch news feeds for actors, in every language, and alert."""
-    setup_logging(log_level)
+    setup_logging(log_level, sys.stderr)
 
 
 @main.command()
 @config_option
 @db_option
 @click.option("--once", is_flag=True, help="Poll every feed once, deliver, and exit.")
-def run(config_path: Path | None, db: str | None, once: bool) -> None:
+@click.option(
+    "--stop-grace",
+    default="20s",
+    envvar="WIREWATCH_STOP_GRACE",
+    show_default=True,
+    help="On SIGTERM, how long running polls and deliveries may finish (< TimeoutStopSec).",
+)
+def run(config_path: Path | None, db: str | None, once: bool, stop_grace: str) -> None:
     """Run the daemon (poll feeds, match, record, alert)."""
     from daemon.scheduler import run_forever
     from daemon.service import Service
 
+    try:
+        grace_s = parse_duration(stop_grace)
+    except ValueError as e:
+        raise click.BadParameter(str(e), param_hint="--stop-grace") from e
+
+    def build() -> Service:
+        config = get_config(config_path, db)
+        REDACTOR.add(secret_values(config.channels.values()))
+        return Service(config)
+
     async def go() -> None:
         with user_errors():
-            service = Service(get_config(config_path, db))
+            service = build()
         try:
             if once:
                 reports = await service.run_once()
                 failed = [r for r in reports if not r.ok]
                 log.info("poll done feeds=%d failed=%d", len(reports), len(failed))
             else:
-                await run_forever(service)
+                with user_errors():
+                    service = await run_forever(service, reload=build, grace_s=grace_s)
         finally:
             await service.aclose()
 
@@ -282,6 +282,9 @@ main.add_command(schema)
 main.add_command(backtest)
 main.add_command(importlib.import_module("daemon.feedcli").feeds)
 main.add_command(importlib.import_module("daemon.deliveries").deliveries)
+main.add_command(importlib.import_module("daemon.init").init)
+main.add_command(importlib.import_module("daemon.housekeeping").backup)
+main.add_command(importlib.import_module("daemon.housekeeping").status)
 
 if __name__ == "__main__":
     main()

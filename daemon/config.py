@@ -76,6 +76,22 @@ class HealthConfig(_Strict):
     )
 
 
+class HttpConfig(_Strict):
+    """Where /metrics and /healthz are served (`http: null` turns them off)."""
+
+    listen: str = Field(
+        "127.0.0.1:9187", pattern=r"^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$", description="host:port"
+    )
+
+
+class RetentionConfig(_Strict):
+    """How long stored data is kept."""
+
+    articles: Seconds | None = Field(
+        None, gt=0, description="Prune articles fetched longer ago, e.g. 90d (hits stay)"
+    )
+
+
 class ConfigFile(_Strict):
     """The top level of wirewatch.yaml."""
 
@@ -91,6 +107,8 @@ class ConfigFile(_Strict):
     delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
     stories: StoryConfig = Field(default_factory=StoryConfig)  # type: ignore[arg-type]
     escalation: EscalationConfig = Field(default_factory=EscalationConfig)  # type: ignore[arg-type]
+    http: HttpConfig | None = Field(default_factory=HttpConfig)  # type: ignore[arg-type]
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True, slots=True)
@@ -107,6 +125,8 @@ class Config:
     delivery: DeliveryConfig = field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
     stories: StoryConfig = field(default_factory=StoryConfig)  # type: ignore[arg-type]
     escalation: EscalationConfig = field(default_factory=EscalationConfig)  # type: ignore[arg-type]
+    http: HttpConfig | None = field(default_factory=HttpConfig)  # type: ignore[arg-type]
+    retention: RetentionConfig = field(default_factory=RetentionConfig)  # type: ignore[arg-type]
 
 
 def resolve_path(base: Path, value: str) -> Path:
@@ -168,6 +188,8 @@ def load_config(
         delivery=raw.delivery,
         stories=raw.stories,
         escalation=raw.escalation,
+        http=raw.http,
+        retention=raw.retention,
     )
 
 

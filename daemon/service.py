@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from collections.abc import Callable
 from datetime import UTC, datetime
 from urllib.parse import urlsplit
@@ -106,10 +107,18 @@ class Service:
             self.stories,
         )
         self._settings = {f.url: feed_settings(f) for f in config.feeds}
+        self.on_poll: Callable[[PollReport, float], None] | None = None  # metrics hook
         self.store.sync_feeds(((f.url, int(f.interval)) for f in config.feeds), self.now())
 
     async def poll(self, feed: FeedState) -> PollReport:
-        """Poll one feed; never raises."""
+        """Poll one feed; never raises. Reports its time to `on_poll` (metrics)."""
+        started = time.monotonic()
+        report = await self._poll(feed)
+        if self.on_poll is not None:
+            self.on_poll(report, time.monotonic() - started)
+        return report
+
+    async def _poll(self, feed: FeedState) -> PollReport:
         settings = self._settings.get(feed.url) or FeedSettings()
         try:
             return await poll_feed(feed, settings, self.poller)

@@ -140,10 +140,17 @@ def m002_alerts(db: sqlite_utils.Database) -> None:
     )
 
 
+def m004_housekeeping(db: sqlite_utils.Database) -> None:
+    # Retention prunes by fetch time; metrics read newly sent deliveries by sent_at.
+    db.table("articles").create_index(["fetched_at"], if_not_exists=True)
+    db.table("deliveries").create_index(["status", "sent_at"], if_not_exists=True)
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_alerts", m002_alerts),
     ("003_polling", m003_polling),
+    ("004_housekeeping", m004_housekeeping),
 ]
 
 

@@ -11,6 +11,7 @@ from typing import Any
 import sqlite_utils
 
 from rules.model import Article, Hit
+from store import housekeeping
 from store.codec import dt, evidence_from_json, ts
 from store.errors import StoreOpenError
 from store.feeds import FeedStore
@@ -152,6 +153,32 @@ class Store(FeedStore, Outbox):
                       (SELECT count(*) FROM deliveries WHERE status = 'pending')"""
         ).fetchone()
         return dict(zip(("feeds", "articles", "hits", "pending"), one, strict=True))
+
+    # -- housekeeping (store/housekeeping.py) ---------------------------------
+
+    def prune_articles(self, before: datetime, limit: int = 1000) -> housekeeping.Pruned:
+        """Retention, one batch: drop articles fetched before `before`, keep what hits show."""
+        return housekeeping.prune_articles(self.db, before, limit)
+
+    def backup(self, target: Path) -> None:
+        """Write a consistent copy of the live database to `target` (online backup)."""
+        housekeeping.backup(self.db, target)
+
+    def probe_writable(self) -> str | None:
+        """None if the database can be written now, else the reason it cannot."""
+        return housekeeping.probe_writable(self.path)
+
+    def release_claims(self, now: datetime) -> int:
+        """Un-lease every claimed pending delivery (on shutdown)."""
+        return housekeeping.release_claims(self.db, now)
+
+    def stats(self) -> housekeeping.StoreStats:
+        """Feeds, articles, hits and deliveries, grouped for status and metrics."""
+        return housekeeping.stats(self.db)
+
+    def sent_since(self, after: str) -> tuple[str, list[tuple[str, float]]]:
+        """Deliveries sent after `after` (a stored time) with their time in the outbox."""
+        return housekeeping.sent_since(self.db, after)
 
 
 def _hit(r: dict[str, Any]) -> StoredHit:

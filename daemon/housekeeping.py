@@ -1,0 +1,117 @@
+"""`wirewatch backup PATH` and `wirewatch status`: operating an installation.
+
+Retention itself runs in the daemon (daemon/scheduler.py, `retention.articles`);
+the SQL lives in store/housekeeping.py.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import click
+
+from daemon.options import config_option, db_option
+from store import FeedState, Store, StoredHit
+from store.codec import ts
+from store.housekeeping import StoreStats
+
+
+def open_store(config_path: Path | None, db: str | None) -> Store:
+    """The store the config names (errors become exit 1 via the CLI's handler)."""
+    from daemon.cli import get_config, user_errors  # cli imports this module at its end
+
+    with user_errors():
+        return Store.open(get_config(config_path, db).store)
+
+
+@click.command()
+@config_option
+@db_option
+@click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
+def backup(config_path: Path | None, db: str | None, target: Path) -> None:
+    """Copy the live database to TARGET (SQLite online backup; safe while running)."""
+    from daemon.cli import user_errors
+
+    store = open_store(config_path, db)
+    if target.resolve() == Path(store.path).resolve():
+        store.close()
+        click.echo(f"{target}: is the live database; choose another path", err=True)
+        sys.exit(1)
+    try:
+        with user_errors():
+            store.backup(target)
+    finally:
+        store.close()
+    click.echo(f"backed up {store.path} to {target}")
+
+
+@click.command()
+@config_option
+@db_option
+@click.option("--hits", "hit_count", default=5, show_default=True, help="How many recent hits.")
+@click.option("--json", "as_json", is_flag=True, help="One JSON object instead of text.")
+def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bool) -> None:
+    """Feeds ok and failing, the latest hits, and the outbox."""
+    store = open_store(config_path, db)
+    try:
+        stats, feeds, hits = store.stats(), store.feeds(), store.hits(hit_count)
+        dead = store.deliveries("dead", limit=5)
+    finally:
+        store.close()
+    if as_json:
+        click.echo(json.dumps(status_json(stats, feeds, hits), ensure_ascii=False))
+        return
+    click.echo(
+        f"feeds: {len(feeds)}, failing {sum(f.status == 'failing' for f in feeds)} · "
+        f"articles: {stats.articles} · hits: {stats.hits} · "
+        f"outbox: {stats.pending} pending, {_count(stats, 'dead')} dead, "
+        f"{_count(stats, 'sent')} sent"
+    )
+    for f in feeds:
+        if f.status == "failing":
+            click.echo(
+                f"  FAILING {f.url} [{f.error_class}] {f.error_count} failures, "
+                f"last ok {_when(f.last_success_at)}: {f.error}"
+            )
+    if hits:
+        click.echo("latest hits:")
+    for h in hits:
+        click.echo(f"  {h.created_at:%Y-%m-%d %H:%M}  {h.watch_id}  {h.article_title[:70]}")
+    for d in dead:
+        click.echo(f"  DEAD delivery {d.id} channel={d.channel}: {d.last_error}")
+
+
+def _count(stats: StoreStats, status: str) -> int:
+    return sum(n for (_, s), n in stats.deliveries.items() if s == status)
+
+
+def _when(at: datetime | None) -> str:
+    return f"{at:%Y-%m-%d %H:%M}" if at else "never"
+
+
+def status_json(stats: StoreStats, feeds: list[FeedState], hits: list[StoredHit]) -> dict[str, Any]:
+    """The shape of `wirewatch status --json` (extend only by adding keys)."""
+    return {
+        "feeds": [
+            {
+                "url": f.url,
+                "status": f.status,
+                "error_class": f.error_class,
+                "error": f.error,
+                "error_count": f.error_count,
+                "last_success_at": ts(f.last_success_at),
+            }
+            for f in feeds
+        ],
+        "articles": stats.articles,
+        "hits": {"total": stats.hits, "by_watch": stats.hits_by_watch},
+        "latest_hits": [
+            {"id": h.id, "watch": h.watch_id, "title": h.article_title, "at": ts(h.created_at)}
+            for h in hits
+        ],
+        "outbox": {status: _count(stats, status) for status in ("pending", "sent", "dead")},
+    }
