@@ -22,7 +22,7 @@ from spacy.util import filter_spans
 from rules.evaluate import Segments, evaluate, watch_actors
 from rules.inflect import fold
 from rules.lang import MIN_CONFIDENCE, MIN_LETTERS, SUPPORTED, SURE, LanguageDetector
-from rules.lexicon import STRONG, Lexicon, Presearch, compile_lexicon, merge_presearch
+from rules.lexicon import STRONG, Lexicon, Presearch, compile_lexicon, light_presearch
 from rules.load import RuleSet, Watch
 from rules.model import MatchResult, Mention
 from rules.nlp import Pipelines
@@ -130,7 +130,7 @@ class Engine:
             code = ranked[0][0]
             return code, self.lexicon(code).presearch.scan(folded).get(code, {})
         if self._fallback is None:
-            self._fallback = merge_presearch(self.lexicon(code) for code in self.languages)
+            self._fallback = light_presearch(self.rules, self.languages)
         by_lang = self._fallback.scan(folded)
         confidence = dict(ranked)
         if not by_lang:
@@ -141,12 +141,13 @@ class Engine:
         likely = sorted(
             by_lang, key=lambda c: (-sum(by_lang[c].values()), -confidence.get(c, 0.0), c)
         )[:3]
-        best = max(
-            likely, key=lambda c: (self._count(c, folded, by_lang[c]), confidence.get(c, 0.0))
-        )
-        return best, by_lang[best]
+        found = {c: self.lexicon(c).presearch.scan(folded).get(c, {}) for c in likely}
+        best = max(likely, key=lambda c: (self._count(c, folded, found[c]), confidence.get(c, 0.0)))
+        return best, found[best]
 
     def _count(self, lang: str, folded: str, actors: dict[str, int]) -> int:
+        if not actors:
+            return 0
         lex = self.lexicon(lang)
         return len(mentions(lex.doc(folded), lex, set(actors)))
 
