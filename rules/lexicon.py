@@ -54,8 +54,10 @@ class Presearch:
 
     def build(self) -> Presearch:
         """Freeze the keys into the automaton."""
+        shared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
         for key, pairs in self._keys.items():
-            self.automaton.add_word(key, tuple(sorted(pairs)))
+            value = tuple(sorted(pairs))
+            self.automaton.add_word(key, shared.setdefault(value, value))
         if self._keys:
             self.automaton.make_automaton()
         self._keys = defaultdict(set)
@@ -150,16 +152,21 @@ class _Classes:
         self.lang = lang
         self._specials = {fold(k) for k in getattr(scratch.tokenizer, "rules", None) or {}}
         self._forms: dict[str, frozenset[str]] = {}
+        self._uses: dict[str, set[str]] = {}
         self._parent: dict[str, str] = {}
         self.norms: dict[int, int] = {}
 
-    def add(self, name: str) -> tuple[list[Token], list[str]] | None:
+    def add(self, name: str, label: str) -> tuple[list[Token], list[str]] | None:
         """A name's pattern tokens and the presearch keys that find it."""
         folded = fold(name.strip())
         if not folded:
             return None
         tokens, originals = self._tokenize(folded, name.strip())
         words = [w for w, _ in tokens]
+        # How each word is used decides whether its class can be the actor's own.
+        use = label if len(words) == 1 and label[0] == STRONG else ""
+        for w in words:
+            self._uses.setdefault(w, set()).add(use)
         options: list[list[str]] = []
         for i, (word, orig) in enumerate(zip(words, originals, strict=True)):
             if any(c.isalnum() for c in word):
@@ -212,20 +219,40 @@ class _Classes:
                 owner[form] = base  # longer words come later and win shared forms
         for base in bases:
             owner[base] = base
+        names = self._class_names(bases)
         self.norms = {
-            get_string_id(form): get_string_id(_CLASS_MARK + self._root(base))
+            get_string_id(form): get_string_id(names[self._root(base)])
             for form, base in owner.items()
         }
         self._forms.clear()
         self._parent.clear()
+        self._uses.clear()
         return self.norms
+
+    def _class_names(self, bases: list[str]) -> dict[str, str]:
+        """The NORM string of each class (by its root word).
+
+        A class whose words are only ever whole one-word names of one actor is
+        named after the actor, so all such names of an actor share one pattern:
+        10 aliases of an actor cost the PhraseMatcher one entry, not ten.
+        """
+        uses: dict[str, set[str]] = {}
+        for base in bases:
+            uses.setdefault(self._root(base), set()).update(self._uses.get(base, {""}))
+        out = {}
+        for root, labels in uses.items():
+            only = next(iter(labels)) if len(labels) == 1 else ""
+            out[root] = _CLASS_MARK + ("@" + only if only else root)
+        return out
+
+    def key(self, tokens: list[Token]) -> tuple[int, ...]:
+        """The NORMs a pattern matches on."""
+        return tuple(self.norms.get(get_string_id(w), n) for w, n in tokens)
 
     def pattern(self, vocab: Vocab, tokens: list[Token]) -> Doc:
         """A pattern Doc whose NORMs are the classes of the name's words."""
         doc = Doc(vocab, words=["_"] * len(tokens))
-        norms: Any = numpy.array(
-            [self.norms.get(get_string_id(w), n) for w, n in tokens], dtype="uint64"
-        )
+        norms: Any = numpy.array(self.key(tokens), dtype="uint64")
         doc.from_array([NORM], norms)
         return doc
 
@@ -272,7 +299,7 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
     for actor in rules.actors.values():
         for kind, table in ((STRONG, actor.names), (WEAK, actor.weak), (EXCLUDE, actor.exclude)):
             for name in names_in(table, lang):
-                compiled = classes.add(name)
+                compiled = classes.add(name, f"{kind}|{actor.id}")
                 if compiled is None:
                     continue
                 patterns[f"{kind}|{actor.id}"].append(compiled[0])
@@ -281,7 +308,7 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
                         presearch.add(key, lang, actor.id)
     for w in rules.watches:
         for term in names_in(w.spec.terms, lang):
-            compiled = classes.add(term)
+            compiled = classes.add(term, f"{TERM}|{term}")
             if compiled is not None and f"{TERM}|{term}" not in patterns:
                 patterns[f"{TERM}|{term}"].append(compiled[0])
     norms = Norms.build(classes.assign())
@@ -289,7 +316,8 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
     for label, token_lists in patterns.items():
         # Docs are made here, one label at a time: thousands at once cost ~5 KB each.
         kind = label[0] if label[0] in (EXCLUDE, TERM) else STRONG
-        matchers[kind].add(label, [classes.pattern(nlp.vocab, t) for t in token_lists])
+        docs = {classes.key(t): t for t in token_lists}  # names sharing a class: one pattern
+        matchers[kind].add(label, [classes.pattern(nlp.vocab, t) for t in docs.values()])
     has_terms = any(label[0] == TERM for label in patterns)
     return Lexicon(
         lang,

@@ -177,7 +177,7 @@ def child(n_aliases: int) -> dict[str, float]:
     }
     out["rules"] = len(rules.watches)  # type: ignore[attr-defined]
     naive = naive_baseline(rules)
-    sample = realistic[: max(10, 100_000 // n_aliases)]
+    sample = realistic[: max(5, 100_000 // n_aliases)]
     out["naive"] = rate(naive, sample, repeats=3)
     return out
 

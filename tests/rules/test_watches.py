@@ -89,3 +89,12 @@ def test_unknown_language_uses_the_names_of_every_supported_language(watching: E
     assert short.lang == "ru"
     assert set(short.mentions) == {"RUS", "PRK"}
     assert watching.match("Nothing here at all").lang == "und"
+
+
+def test_abbreviations_do_not_end_sentences(watching: Engine) -> None:
+    de = "Laut Dr. Schmidt traf Putin z.B. Kim Jong Un in Pjöngjang. Danach nichts."
+    [hit] = [h for h in watching.match(de, lang="de").hits if h.watch_id == "sentence"]
+    assert [e.text for e in hit.evidence] == [de[: de.index(" Danach")]]
+    en = "Mr. Putin met Kim Jong Un in the U.S. capital. Then Russia left."
+    [hit] = [h for h in watching.match(en, lang="en").hits if h.watch_id == "sentence"]
+    assert [e.text for e in hit.evidence] == ["Mr. Putin met Kim Jong Un in the U.S. capital."]
