@@ -16,6 +16,7 @@ it is a superset filter: an actor it does not find cannot match.
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +36,7 @@ from rules.load import RuleSet
 from rules.nlp import CHAR_LANGS, build_pipeline
 
 ANY_LANG = "*"
+_WORD_RE = re.compile(r"\w+")
 STRONG, WEAK, EXCLUDE, TERM = "n", "w", "x", "t"
 _CLASS_MARK = "\u2063"  # invisible separator: class norms never equal a plain word's norm
 # Languages where clitics attach to acronyms too (ABD'ye, 북한이, والناتو).
@@ -170,16 +172,11 @@ class _Classes:
         options: list[list[str]] = []
         for i, (word, orig) in enumerate(zip(words, originals, strict=True)):
             if any(c.isalnum() for c in word):
-                forms = self._forms_of(word, orig, first=i == 0, last=i == len(words) - 1)
+                forms = forms_of(word, orig, self.lang, first=i == 0, last=i == len(words) - 1)
                 known = self._forms.get(word)
                 self._forms[word] = forms if known is None or known == forms else known | forms
                 options.append(_keys_for(forms))
-        if self.lang in CHAR_LANGS:
-            return tokens, [folded]
-        singles = [o[0] for o in options if len(o) == 1]
-        if singles:
-            return tokens, [max(singles, key=len)]
-        return tokens, options[0] if options else [folded]
+        return tokens, _pick_keys(self.lang, folded, options)
 
     def _tokenize(self, folded: str, name: str) -> tuple[list[Token], list[str]]:
         parts = folded.split()
@@ -193,12 +190,6 @@ class _Classes:
         tokens = [(t.text, t.norm) for t in doc]
         originals = [t.text for t in self.nlp.make_doc(name)]
         return tokens, originals if len(originals) == len(tokens) else [w for w, _ in tokens]
-
-    def _forms_of(self, word: str, orig: str, *, first: bool, last: bool) -> frozenset[str]:
-        acronym = orig.isupper() and len(orig) >= 2
-        if acronym and self.lang not in _CLITIC_LANGS and self.lang not in ("ru", "uk"):
-            return frozenset({word})
-        return word_forms(word, self.lang, first=first, last=last)
 
     def _root(self, word: str) -> str:
         while self._parent.get(word, word) != word:
@@ -255,6 +246,49 @@ class _Classes:
         norms: Any = numpy.array(self.key(tokens), dtype="uint64")
         doc.from_array([NORM], norms)
         return doc
+
+
+def forms_of(word: str, orig: str, lang: str, *, first: bool, last: bool) -> frozenset[str]:
+    """The forms of a folded name word (`orig`: as written; acronyms stay as they are)."""
+    acronym = orig.isupper() and len(orig) >= 2
+    if acronym and lang not in _CLITIC_LANGS and lang not in ("ru", "uk"):
+        return frozenset({word})
+    return word_forms(word, lang, first=first, last=last)
+
+
+def _pick_keys(lang: str, folded: str, options: list[list[str]]) -> list[str]:
+    # One key suffices for a name (all its words must match): the most selective.
+    if lang in CHAR_LANGS:
+        return [folded]
+    singles = [o[0] for o in options if len(o) == 1]
+    if singles:
+        return [max(singles, key=len)]
+    return options[0] if options else [folded]
+
+
+def light_presearch(rules: RuleSet, langs: Iterable[str]) -> Presearch:
+    """A presearch over several languages without their spaCy pipelines.
+
+    For texts of unknown language: name words are split on non-word
+    characters instead of tokenized, so the keys stay substrings of every
+    form without building 14 pipelines (French alone takes 3 s).
+    """
+    out = Presearch()
+    for lang in langs:
+        for actor in rules.actors.values():
+            for name in names_in(actor.names, lang):
+                folded = fold(name.strip())
+                words = _WORD_RE.findall(folded)
+                originals = _WORD_RE.findall(name.strip())
+                if len(originals) != len(words):
+                    originals = words
+                options = [
+                    _keys_for(forms_of(w, o, lang, first=i == 0, last=i == len(words) - 1))
+                    for i, (w, o) in enumerate(zip(words, originals, strict=True))
+                ]
+                for key in _pick_keys(lang, folded, options) if folded else []:
+                    out.add(key, lang, actor.id)
+    return out.build()
 
 
 def _common_prefix(words: list[str]) -> str:
@@ -329,13 +363,3 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
         norms,
         has_terms,
     )
-
-
-def merge_presearch(lexicons: Iterable[Lexicon]) -> Presearch:
-    """One automaton for several languages (texts whose language is unknown)."""
-    merged = Presearch()
-    for lex in lexicons:
-        for key, pairs in lex.presearch.automaton.items():
-            for lang, actor in pairs:
-                merged.add(key, lang, actor)
-    return merged.build()
