@@ -78,39 +78,51 @@ def evaluate(
     if w.terms and not terms and w.threshold is None:
         return None  # the watch needs a term and names none in this language
     mine = [t for t in term_spans if t.label_ in terms]
-    evidence: dict[tuple[int, int], Evidence] = {}
-    for unit in units(segments, w.scope, [s for s in spans if s.label_ in wanted]):
-        inside = [s for s in spans if unit.tok_start <= s.start and s.end <= unit.tok_end]
-        unit_terms = [t for t in mine if unit.tok_start <= t.start and t.end <= unit.tok_end]
-        actors = {s.label_ for s in inside} & wanted
-        score = _passes(watch, actors, {t.label_[2:] for t in unit_terms})
-        if score is None or (unit.start, unit.end) in evidence:
-            continue
-        evidence[(unit.start, unit.end)] = Evidence(
-            text=text[unit.start : unit.end],
-            start=unit.start,
-            end=unit.end,
-            actors=tuple(sorted(actors)),
-            mentions=tuple(
-                Mention(s.label_, text[s.start_char : s.end_char], s.start_char, s.end_char)
-                for s in inside
-                if s.label_ in wanted
-            ),
-            terms=tuple(text[t.start_char : t.end_char] for t in unit_terms),
-            score=score if w.threshold is not None else None,
-        )
+    evidence = [
+        e
+        for unit in units(segments, w.scope, [s for s in spans if s.label_ in wanted])
+        for e in [_evidence(watch, text, unit, spans, mine)]
+        if e is not None
+    ]
     if not evidence:
         return None
     return Hit(
         watch_id=w.id,
         article_id=article_id,
-        evidence=tuple(evidence.values()),
+        evidence=tuple(evidence),
         severity=w.severity,
         title=w.title or w.id,
         channels=tuple(w.channels),
         rule_file=watch.file,
         rule_version=watch.version,
         condition=describe(watch),
+    )
+
+
+def _evidence(
+    watch: Watch, text: str, unit: Unit, spans: list[Span], terms: list[Span]
+) -> Evidence | None:
+    """What `unit` shows, if it makes the watch fire."""
+    w = watch.spec
+    wanted = set(w.all) | set(w.any)
+    inside = [s for s in spans if unit.tok_start <= s.start and s.end <= unit.tok_end]
+    unit_terms = [t for t in terms if unit.tok_start <= t.start and t.end <= unit.tok_end]
+    actors = {s.label_ for s in inside} & wanted
+    score = _passes(watch, actors, {t.label_[2:] for t in unit_terms})
+    if score is None:
+        return None
+    return Evidence(
+        text=text[unit.start : unit.end],
+        start=unit.start,
+        end=unit.end,
+        actors=tuple(sorted(actors)),
+        mentions=tuple(
+            Mention(s.label_, text[s.start_char : s.end_char], s.start_char, s.end_char)
+            for s in inside
+            if s.label_ in wanted
+        ),
+        terms=tuple(text[t.start_char : t.end_char] for t in unit_terms),
+        score=score if w.threshold is not None else None,
     )
 
 

@@ -17,6 +17,7 @@ it is a superset filter: an actor it does not find cannot match.
 from __future__ import annotations
 
 import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -48,11 +49,14 @@ class Presearch:
     """Aho-Corasick over folded text: which actors (per language) can match at all."""
 
     automaton: ahocorasick.Automaton = field(default_factory=ahocorasick.Automaton)
-    _keys: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    _keys: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def add(self, key: str, lang: str, actor: str) -> None:
         """Register a key (a substring every form of a name contains)."""
-        self._keys[key].add((lang, actor))
+        pair = (lang, actor)
+        known = self._keys.get(key, ())
+        if pair not in known:
+            self._keys[key] = (*known, pair)  # a tuple, not a set: most keys have one
 
     def build(self) -> Presearch:
         """Freeze the keys into the automaton."""
@@ -62,7 +66,7 @@ class Presearch:
             self.automaton.add_word(key, shared.setdefault(value, value))
         if self._keys:
             self.automaton.make_automaton()
-        self._keys = defaultdict(set)
+        self._keys = {}
         return self
 
     def scan(self, folded: str) -> dict[str, dict[str, int]]:
@@ -113,12 +117,12 @@ class Norms:
     classes: Any  # numpy uint64, aligned with orths
 
     @classmethod
-    def build(cls, pairs: dict[int, int]) -> Norms:
-        """From a mapping ORTH -> class NORM."""
-        orths = numpy.fromiter(pairs.keys(), dtype="uint64", count=len(pairs))
-        classes = numpy.fromiter(pairs.values(), dtype="uint64", count=len(pairs))
-        order = numpy.argsort(orths)
-        return cls(orths[order], classes[order])
+    def build(cls, orths: array[int], classes: array[int]) -> Norms:
+        """From aligned columns: the ORTH of each form and its class NORM."""
+        o = numpy.frombuffer(orths, dtype="uint64") if orths else numpy.zeros(0, "uint64")
+        c = numpy.frombuffer(classes, dtype="uint64") if classes else numpy.zeros(0, "uint64")
+        order = numpy.argsort(o, kind="stable")
+        return cls(o[order], c[order])
 
     def apply(self, orth: Any, norm: Any) -> tuple[Any, bool]:
         """`norm` with the class NORM wherever `orth` is a known form; and whether any was."""
@@ -154,9 +158,9 @@ class _Classes:
         self.lang = lang
         self._specials = {fold(k) for k in getattr(scratch.tokenizer, "rules", None) or {}}
         self._forms: dict[str, frozenset[str]] = {}
-        self._uses: dict[str, set[str]] = {}
+        self._uses: dict[str, str] = {}  # word -> its one label, or "" if used otherwise
         self._parent: dict[str, str] = {}
-        self.norms: dict[int, int] = {}
+        self.norms = Norms(numpy.zeros(0, "uint64"), numpy.zeros(0, "uint64"))
 
     def add(self, name: str, label: str) -> tuple[list[Token], list[str]] | None:
         """A name's pattern tokens and the presearch keys that find it."""
@@ -168,7 +172,7 @@ class _Classes:
         # How each word is used decides whether its class can be the actor's own.
         use = label if len(words) == 1 and label[0] == STRONG else ""
         for w in words:
-            self._uses.setdefault(w, set()).add(use)
+            self._uses[w] = use if self._uses.get(w, use) == use else ""
         options: list[list[str]] = []
         for i, (word, orig) in enumerate(zip(words, originals, strict=True)):
             if any(c.isalnum() for c in word):
@@ -196,7 +200,7 @@ class _Classes:
             word = self._parent[word]
         return word
 
-    def assign(self) -> dict[int, int]:
+    def assign(self) -> Norms:
         """Group the words into classes; map each form's ORTH to its class NORM."""
         bases = sorted(self._forms)
         for base in bases:
@@ -210,11 +214,14 @@ class _Classes:
                 owner[form] = base  # longer words come later and win shared forms
         for base in bases:
             owner[base] = base
-        names = self._class_names(bases)
-        self.norms = {
-            get_string_id(form): get_string_id(names[self._root(base)])
-            for form, base in owner.items()
-        }
+        class_ids = {root: get_string_id(n) for root, n in self._class_names(bases).items()}
+        # Two flat uint64 columns, not a dict of Python ints (~25x the memory).
+        orths, classes = array("Q"), array("Q")
+        for form, base in owner.items():
+            orths.append(get_string_id(form))
+            classes.append(class_ids[self._root(base)])
+        del owner, class_ids
+        self.norms = Norms.build(orths, classes)
         self._forms.clear()
         self._parent.clear()
         self._uses.clear()
@@ -227,18 +234,17 @@ class _Classes:
         named after the actor, so all such names of an actor share one pattern:
         10 aliases of an actor cost the PhraseMatcher one entry, not ten.
         """
-        uses: dict[str, set[str]] = {}
+        uses: dict[str, str] = {}
         for base in bases:
-            uses.setdefault(self._root(base), set()).update(self._uses.get(base, {""}))
-        out = {}
-        for root, labels in uses.items():
-            only = next(iter(labels)) if len(labels) == 1 else ""
-            out[root] = _CLASS_MARK + ("@" + only if only else root)
-        return out
+            root, use = self._root(base), self._uses.get(base, "")
+            uses[root] = use if uses.get(root, use) == use else ""
+        return {root: _CLASS_MARK + ("@" + use if use else root) for root, use in uses.items()}
 
     def key(self, tokens: list[Token]) -> tuple[int, ...]:
         """The NORMs a pattern matches on."""
-        return tuple(self.norms.get(get_string_id(w), n) for w, n in tokens)
+        orth = numpy.array([get_string_id(w) for w, _ in tokens], dtype="uint64")
+        norm = numpy.array([n for _, n in tokens], dtype="uint64")
+        return tuple(int(x) for x in self.norms.apply(orth, norm)[0])
 
     def pattern(self, vocab: Vocab, tokens: list[Token]) -> Doc:
         """A pattern Doc whose NORMs are the classes of the name's words."""
@@ -345,7 +351,7 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
             compiled = classes.add(term, f"{TERM}|{term}")
             if compiled is not None and f"{TERM}|{term}" not in patterns:
                 patterns[f"{TERM}|{term}"].append(compiled[0])
-    norms = Norms.build(classes.assign())
+    norms = classes.assign()
     matchers = {k: PhraseMatcher(nlp.vocab, attr="NORM") for k in (STRONG, EXCLUDE, TERM)}
     for label, token_lists in patterns.items():
         # Docs are made here, one label at a time: thousands at once cost ~5 KB each.

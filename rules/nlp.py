@@ -81,11 +81,7 @@ class CharTokenizer:
 
 
 class Pipelines:
-    """A cache of one blank spaCy pipeline (tokenizer + sentencizer) per language.
-
-    The engine writes its name classes into each pipeline's vocabulary, so
-    one Pipelines object serves one Engine.
-    """
+    """A cache of one blank spaCy pipeline (tokenizer + sentencizer) per language."""
 
     def __init__(self) -> None:
         self._nlps: dict[str, Language] = {}
