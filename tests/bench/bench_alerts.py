@@ -100,6 +100,7 @@ channels: {{hook: {{type: webhook, url: "{srv.url}/hook", secret: {SECRET}}}}}
 poll: {{tick: 250ms}}
 stories: {{cooldown: 0s}}
 escalation: {{enabled: false}}
+http: null
 """,
         encoding="utf-8",
     )

@@ -52,6 +52,7 @@ def test_kill_9_at_random_points_loses_no_alert(
 channels:
   hook: {{type: webhook, url: "{http_server.url}/hook", secret_env: HOOK_SECRET}}
 delivery: {{lease: 1s, retry_schedule: [0, 100ms, 200ms, 500ms, 1s, 1s, 1s, 1s, 1s, 1s]}}
+http: null
 """,
         encoding="utf-8",
     )
@@ -75,7 +76,7 @@ delivery: {{lease: 1s, retry_schedule: [0, 100ms, 200ms, 500ms, 1s, 1s, 1s, 1s, 
     http_server.routes["/hook"] = hook
     for _ in range(KILLS):
         daemon.append(start_daemon(cfg))
-        assert killed.wait(60), "the daemon delivered nothing"
+        assert killed.wait(60), f"the daemon delivered nothing (exit {daemon[-1].poll()})"
         killed.clear()
         daemon[-1].kill()  # no-op if the receiver already killed it
         daemon[-1].wait()
