@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from daemon.alerts import ALERTERS, Channel
@@ -22,7 +22,7 @@ from daemon.schedule import Bounds
 from daemon.stories import Stories
 from rules.engine import Engine
 from rules.load import load_rules
-from store import FeedState, Store
+from store import FeedState, Lease, Store, is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -141,7 +141,7 @@ class Service:
 
         def next_batch() -> list[FeedState]:
             batch = self.store.due_feeds(
-                cycle_at, self.config.poll.batch, cursor[-1] if cursor else None
+                cycle_at, self.config.poll.batch, cursor[-1] if cursor else None, self.lease()
             )
             cursor[:] = batch[-1:]
             return batch
@@ -153,6 +153,12 @@ class Service:
         if any(r.hits for r in reports):
             self.kick_delivery()
         return reports
+
+    def lease(self) -> Lease | None:
+        """Several daemons on one database take due feeds under a lease; SQLite: one daemon."""
+        if not is_postgres(self.store.path):
+            return None
+        return Lease(self.store.owner, self.now() + timedelta(seconds=self.config.poll.lease))
 
     def kick_delivery(self) -> None:
         """Deliver new alerts now rather than on the delivery job's next tick."""
