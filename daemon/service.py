@@ -131,8 +131,14 @@ class Service:
         """A dispatcher holding the global and per-host limits of the config."""
         poll = self.config.poll
         return Dispatcher(
-            self.poll, host_of, poll.concurrency, poll.per_host, max_queued=4 * poll.batch
+            self.poll, host_of, poll.concurrency, poll.per_host, max_queued=4 * self.batch()
         )
+
+    def batch(self) -> int:
+        """Due feeds taken at a time. Leased (several daemons): only what starts soon, so
+        that no lease runs out while its feed waits in this daemon's queue."""
+        poll = self.config.poll
+        return min(poll.batch, poll.concurrency) if self.lease() else poll.batch
 
     async def poll_due(self) -> list[PollReport]:
         """Poll every feed that is due, taking them from the store in batches."""
@@ -141,7 +147,7 @@ class Service:
 
         def next_batch() -> list[FeedState]:
             batch = self.store.due_feeds(
-                cycle_at, self.config.poll.batch, cursor[-1] if cursor else None, self.lease()
+                cycle_at, self.batch(), cursor[-1] if cursor else None, self.lease()
             )
             cursor[:] = batch[-1:]
             return batch
