@@ -16,11 +16,13 @@ from pathlib import Path
 
 import click
 
+from daemon.options import config_option, db_option, get_config, user_errors
 from daemon.paths import cache_dir
 from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.load import RuleSet, load_rules
 from rules.model import Article, Hit
+from store import Store
 
 
 @dataclass
@@ -84,12 +86,10 @@ def print_report(report: Report, watch_id: str, since: datetime) -> None:
 @click.command()
 @click.argument("watch_id", metavar="WATCH")
 @click.option("--since", default="30d", show_default=True, help="How far back, e.g. 7d, 12h.")
-@click.option("--config", "-c", "config_path", type=click.Path(path_type=Path), help="Config.")
-@click.option("--db", help="SQLite file; overrides the config's store.")
+@config_option
+@db_option
 def backtest(watch_id: str, since: str, config_path: Path | None, db: str | None) -> None:
     """Run WATCH over stored articles and print what it would have fired, per day."""
-    from daemon.cli import get_config, user_errors
-    from store import Store
 
     try:
         since_at = datetime.now(UTC) - timedelta(seconds=parse_duration(since))

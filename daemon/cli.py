@@ -3,13 +3,9 @@
 from __future__ import annotations
 
 import asyncio
-import importlib
 import json
 import logging
-import os
 import sys
-from collections.abc import Iterator
-from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -17,47 +13,22 @@ import click
 
 from daemon.alerts.base import highlight
 from daemon.backtest import backtest
-from daemon.config import DEFAULT_CONFIG, Config, load_config
-from daemon.errors import DaemonError
+from daemon.deliveries import deliveries
+from daemon.feedcli import feeds
+from daemon.housekeeping import backup, status
+from daemon.init import init
 from daemon.journal import REDACTOR, secret_values, setup_logging
-from daemon.options import config_option, db_option
+from daemon.options import USER_ERROR, config_option, db_option, get_config, user_errors
 from daemon.paths import cache_dir
 from daemon.schema import schema
 from rules.duration import parse_duration
 from rules.engine import Engine
-from rules.errors import RulesError
 from rules.load import load_rules
 from rules.model import MatchResult
-from store import Store, StoreError
+from store import Store
 from store.codec import evidence_dict, ts
 
 log = logging.getLogger("wirewatch")
-
-USER_ERROR = 1
-
-
-@contextmanager
-def user_errors() -> Iterator[None]:
-    """Print our errors as plain messages (no traceback) and exit 1."""
-    try:
-        yield
-    except (RulesError, StoreError, DaemonError) as e:
-        click.echo(str(e), err=True)
-        sys.exit(USER_ERROR)
-
-
-def find_config(path: Path | None) -> Path | None:
-    """The config to use: --config, else $WIREWATCH_CONFIG, else seeds/ in the working dir."""
-    if path is not None:
-        return path
-    env = os.environ.get("WIREWATCH_CONFIG")
-    if env:
-        return Path(env)
-    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
-
-
-def get_config(path: Path | None, db: str | None) -> Config:
-    return load_config(find_config(path), db=db)
 
 
 @click.group()
@@ -280,11 +251,11 @@ def hits(
 # main.add_command(module.command)
 main.add_command(schema)
 main.add_command(backtest)
-main.add_command(importlib.import_module("daemon.feedcli").feeds)
-main.add_command(importlib.import_module("daemon.deliveries").deliveries)
-main.add_command(importlib.import_module("daemon.init").init)
-main.add_command(importlib.import_module("daemon.housekeeping").backup)
-main.add_command(importlib.import_module("daemon.housekeeping").status)
+main.add_command(feeds)
+main.add_command(deliveries)
+main.add_command(init)
+main.add_command(backup)
+main.add_command(status)
 
 if __name__ == "__main__":
     main()

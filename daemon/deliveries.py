@@ -8,19 +8,11 @@ from pathlib import Path
 
 import click
 
-from store import DeliveryJob, Store
+from daemon.options import USER_ERROR, config_option, db_option, open_store
+from store import DeliveryJob
 from store.codec import ts
 
 STATUSES = ("pending", "sent", "dead")
-USER_ERROR = 1
-
-
-def open_store(config_path: Path | None, db: str | None) -> Store:
-    # Imported here: daemon.cli imports this module to register the command.
-    from daemon.cli import get_config, user_errors
-
-    with user_errors():
-        return Store.open(get_config(config_path, db).store)
 
 
 def job_json(job: DeliveryJob) -> dict[str, object]:
@@ -45,14 +37,8 @@ def job_json(job: DeliveryJob) -> dict[str, object]:
 
 
 @click.group(invoke_without_command=True)
-@click.option(
-    "--config",
-    "-c",
-    "config_path",
-    type=click.Path(path_type=Path),
-    help="Config file (default: $WIREWATCH_CONFIG, else seeds/wirewatch.yaml).",
-)
-@click.option("--db", help="SQLite file; overrides the config's store.")
+@config_option
+@db_option
 @click.option("--status", type=click.Choice(STATUSES), help="Only deliveries in this state.")
 @click.option("--channel", help="Only deliveries to this channel.")
 @click.option("--limit", default=50, show_default=True, help="How many, newest first.")

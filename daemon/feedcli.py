@@ -18,6 +18,7 @@ import click
 from daemon.config import Config, feed_source
 from daemon.discover import find_feed
 from daemon.opml import Outline, read_opml, write_opml
+from daemon.options import get_config, user_errors
 from daemon.service import fetch_limits, utcnow
 from store import FeedState, Store
 from store.codec import ts
@@ -28,16 +29,7 @@ Target = tuple[Path | None, str | None]  # --config and --db
 
 def load(target: Target) -> Config:
     """The config `wirewatch feeds` works on, found as every command finds it."""
-    from daemon import cli  # at call time: cli imports this module to register `feeds`
-
-    return cli.get_config(*target)
-
-
-def user_errors() -> Any:
-    """Our errors as plain messages, exit 1 (daemon.cli.user_errors)."""
-    from daemon import cli
-
-    return cli.user_errors()
+    return get_config(*target)
 
 
 def open_store(config: Config) -> Store:

@@ -14,18 +14,10 @@ from typing import Any
 
 import click
 
-from daemon.options import config_option, db_option
-from store import FeedState, Store, StoredHit
+from daemon.options import config_option, db_option, open_store, user_errors
+from store import FeedState, StoredHit
 from store.codec import ts
 from store.housekeeping import StoreStats
-
-
-def open_store(config_path: Path | None, db: str | None) -> Store:
-    """The store the config names (errors become exit 1 via the CLI's handler)."""
-    from daemon.cli import get_config, user_errors  # cli imports this module at its end
-
-    with user_errors():
-        return Store.open(get_config(config_path, db).store)
 
 
 @click.command()
@@ -34,8 +26,6 @@ def open_store(config_path: Path | None, db: str | None) -> Store:
 @click.argument("target", type=click.Path(path_type=Path, dir_okay=False))
 def backup(config_path: Path | None, db: str | None, target: Path) -> None:
     """Copy the live database to TARGET (SQLite online backup; safe while running)."""
-    from daemon.cli import user_errors
-
     store = open_store(config_path, db)
     if target.resolve() == Path(store.path).resolve():
         store.close()

@@ -1,10 +1,20 @@
-"""Click options that several commands share (cli.py and the command modules)."""
+"""What every command shares: options, finding the config, and turning our errors
+into a message and exit code 1 (no traceback)."""
 
 from __future__ import annotations
 
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import click
+
+from daemon.config import DEFAULT_CONFIG, Config, load_config
+from daemon.errors import DaemonError
+from rules.errors import RulesError
+from store import Store, StoreError
 
 config_option = click.option(
     "--config",
@@ -14,3 +24,35 @@ config_option = click.option(
     help="Config file (default: $WIREWATCH_CONFIG, else seeds/wirewatch.yaml).",
 )
 db_option = click.option("--db", help="SQLite file; overrides the config's store.")
+
+USER_ERROR = 1
+
+
+@contextmanager
+def user_errors() -> Iterator[None]:
+    """Print our errors as plain messages (no traceback) and exit 1."""
+    try:
+        yield
+    except (RulesError, StoreError, DaemonError) as e:
+        click.echo(str(e), err=True)
+        sys.exit(USER_ERROR)
+
+
+def find_config(path: Path | None) -> Path | None:
+    """The config to use: --config, else $WIREWATCH_CONFIG, else seeds/ in the working dir."""
+    if path is not None:
+        return path
+    env = os.environ.get("WIREWATCH_CONFIG")
+    if env:
+        return Path(env)
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def get_config(path: Path | None, db: str | None) -> Config:
+    return load_config(find_config(path), db=db)
+
+
+def open_store(config_path: Path | None, db: str | None) -> Store:
+    """The store the config names; our errors become a message and exit 1."""
+    with user_errors():
+        return Store.open(get_config(config_path, db).store)

@@ -247,7 +247,7 @@ class Runner:
         # pause, not shutdown: APScheduler's asyncio executor cancels running jobs
         # on shutdown, and they deserve their grace period first.
         self.scheduler.pause()
-        running = set(self.jobs)
+        running = set(self.jobs) | self.service.background_tasks()
         if self._reloading and not self._reloading.done():
             running.add(self._reloading)
         if running:

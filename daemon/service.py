@@ -166,6 +166,10 @@ class Service:
             return None
         return Lease(self.store.owner, self.now() + timedelta(seconds=self.config.poll.lease))
 
+    def background_tasks(self) -> set[asyncio.Task[int]]:
+        """Deliveries started outside the scheduler's jobs (see kick_delivery)."""
+        return {t for t in self._kicked if not t.done()}
+
     def kick_delivery(self) -> None:
         """Deliver new alerts now rather than on the delivery job's next tick."""
         task = asyncio.create_task(self.deliver())
@@ -197,8 +201,13 @@ class Service:
         return reports
 
     async def aclose(self) -> None:
-        """Close network clients and the store."""
-        await asyncio.gather(*self._kicked)
+        """Close network clients and the store.
+
+        Deliveries still in flight are cancelled: the outbox keeps them pending.
+        """
+        for task in self._kicked:
+            task.cancel()
+        await asyncio.gather(*self._kicked, return_exceptions=True)
         await self.client.aclose()
         self.analyzer.close()
         for ch in self.channels.values():

@@ -131,6 +131,8 @@ def errors_from(
     """Turn a pydantic ValidationError into located, readable errors."""
     seen: set[tuple[Key, str]] = set()
     for err in exc.errors(include_url=False):
+        if _other_branch(err):
+            continue
         loc_key: Key = (*base, *_clean_loc(err["loc"]))
         kind = err["type"]
         if kind == "extra_forbidden":
@@ -150,6 +152,15 @@ def errors_from(
         if (loc_key, msg) not in seen:
             seen.add((loc_key, msg))
             yield RuleSyntaxError(where, msg)
+
+
+def _other_branch(err: Any) -> bool:
+    # A union (scope: a word or {within: N}) reports every member that failed;
+    # only the member of the same shape as the input is worth reading.
+    for part in err["loc"]:
+        if isinstance(part, str) and part.startswith("literal[") and isinstance(err["input"], dict):
+            return True
+    return err["type"] in ("model_type", "dict_type") and isinstance(err["input"], str)
 
 
 def _clean_loc(loc: tuple[int | str, ...]) -> Key:

@@ -21,8 +21,8 @@ from spacy.util import filter_spans
 
 from rules.evaluate import Segments, evaluate, watch_actors
 from rules.inflect import fold
-from rules.lang import SUPPORTED, LanguageDetector
-from rules.lexicon import STRONG, Lexicon, Presearch, compile_lexicon, merge_presearch
+from rules.lang import MIN_CONFIDENCE, MIN_LETTERS, SUPPORTED, SURE, LanguageDetector
+from rules.lexicon import STRONG, Lexicon, Presearch, compile_lexicon, light_presearch
 from rules.load import RuleSet, Watch
 from rules.model import MatchResult, Mention
 from rules.nlp import Pipelines
@@ -81,11 +81,11 @@ class Engine:
         the actors that some watch refers to are looked for (the daemon's case).
         """
         folded = fold(text)
-        code = (lang or "").split("-")[0].split("_")[0].lower() or self.detect(text)
+        code = (lang or "").split("-")[0].split("_")[0].lower()
         if code:
             found = self.lexicon(code).presearch.scan(folded).get(code, {})
         else:
-            code, found = self._route(folded)
+            code, found = self._guess(text, folded)
         wanted = set(found) if all_actors else set(found) & self._watched
         if not wanted:
             return MatchResult(code)
@@ -118,15 +118,38 @@ class Engine:
             if _applies(w, lang, source):
                 yield w
 
-    def _route(self, folded: str) -> tuple[str, dict[str, int]]:
-        """Unsure of the language: take the supported one whose names occur most."""
+    def _guess(self, text: str, folded: str) -> tuple[str, dict[str, int]]:
+        """No declared language: lingua when it is sure, else the names decide.
+
+        A text lingua is not sure of (short, mixed, or low-accuracy noise) goes
+        to the detection language whose names occur most in it, ties broken by
+        lingua's confidence; never to a language without rules.
+        """
+        ranked = self._detector.confidences(text)
+        if ranked and ranked[0][1] >= SURE:
+            code = ranked[0][0]
+            return code, self.lexicon(code).presearch.scan(folded).get(code, {})
         if self._fallback is None:
-            self._fallback = merge_presearch(self.lexicon(code) for code in self.languages)
+            self._fallback = light_presearch(self.rules, self.languages)
         by_lang = self._fallback.scan(folded)
+        confidence = dict(ranked)
         if not by_lang:
-            return UNKNOWN_LANG, {}
-        best = max(sorted(by_lang), key=lambda c: sum(by_lang[c].values()))
-        return best, by_lang[best]
+            sure = ranked and ranked[0][1] >= MIN_CONFIDENCE and len(text) >= MIN_LETTERS
+            return (ranked[0][0] if sure else UNKNOWN_LANG), {}
+        # Presearch keys are stems ("rus" is in Portuguese "russas" too): the
+        # few likeliest languages are matched for real and the most names win.
+        likely = sorted(
+            by_lang, key=lambda c: (-sum(by_lang[c].values()), -confidence.get(c, 0.0), c)
+        )[:3]
+        found = {c: self.lexicon(c).presearch.scan(folded).get(c, {}) for c in likely}
+        best = max(likely, key=lambda c: (self._count(c, folded, found[c]), confidence.get(c, 0.0)))
+        return best, found[best]
+
+    def _count(self, lang: str, folded: str, actors: dict[str, int]) -> int:
+        if not actors:
+            return 0
+        lex = self.lexicon(lang)
+        return len(mentions(lex.doc(folded), lex, set(actors)))
 
 
 def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import re
 from bisect import bisect_left, bisect_right
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 
 from spacy.pipeline import Sentencizer
@@ -28,11 +28,14 @@ from spacy.tokens import Doc, Span
 from rules.lexicon import TERM, names_in
 from rules.load import Watch
 from rules.model import Evidence, Hit, Mention
+from rules.nlp import ABBREVIATIONS
 from rules.spec import WithinScope
 
 _PARA_RE = re.compile(r"\n\s*\n|\n")
 # ORTH ids of the characters that end a sentence (spaCy's Sentencizer's list).
 _ENDERS = frozenset(get_string_id(c) for c in Sentencizer.default_punct_chars)
+_PERIOD = get_string_id(".")
+_NONE: frozenset[int] = frozenset()
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,39 +78,51 @@ def evaluate(
     if w.terms and not terms and w.threshold is None:
         return None  # the watch needs a term and names none in this language
     mine = [t for t in term_spans if t.label_ in terms]
-    evidence: dict[tuple[int, int], Evidence] = {}
-    for unit in units(segments, w.scope, [s for s in spans if s.label_ in wanted]):
-        inside = [s for s in spans if unit.tok_start <= s.start and s.end <= unit.tok_end]
-        unit_terms = [t for t in mine if unit.tok_start <= t.start and t.end <= unit.tok_end]
-        actors = {s.label_ for s in inside} & wanted
-        score = _passes(watch, actors, {t.label_[2:] for t in unit_terms})
-        if score is None or (unit.start, unit.end) in evidence:
-            continue
-        evidence[(unit.start, unit.end)] = Evidence(
-            text=text[unit.start : unit.end],
-            start=unit.start,
-            end=unit.end,
-            actors=tuple(sorted(actors)),
-            mentions=tuple(
-                Mention(s.label_, text[s.start_char : s.end_char], s.start_char, s.end_char)
-                for s in inside
-                if s.label_ in wanted
-            ),
-            terms=tuple(text[t.start_char : t.end_char] for t in unit_terms),
-            score=score if w.threshold is not None else None,
-        )
+    evidence = [
+        e
+        for unit in units(segments, w.scope, [s for s in spans if s.label_ in wanted])
+        for e in [_evidence(watch, text, unit, spans, mine)]
+        if e is not None
+    ]
     if not evidence:
         return None
     return Hit(
         watch_id=w.id,
         article_id=article_id,
-        evidence=tuple(evidence.values()),
+        evidence=tuple(evidence),
         severity=w.severity,
         title=w.title or w.id,
         channels=tuple(w.channels),
         rule_file=watch.file,
         rule_version=watch.version,
         condition=describe(watch),
+    )
+
+
+def _evidence(
+    watch: Watch, text: str, unit: Unit, spans: list[Span], terms: list[Span]
+) -> Evidence | None:
+    """What `unit` shows, if it makes the watch fire."""
+    w = watch.spec
+    wanted = set(w.all) | set(w.any)
+    inside = [s for s in spans if unit.tok_start <= s.start and s.end <= unit.tok_end]
+    unit_terms = [t for t in terms if unit.tok_start <= t.start and t.end <= unit.tok_end]
+    actors = {s.label_ for s in inside} & wanted
+    score = _passes(watch, actors, {t.label_[2:] for t in unit_terms})
+    if score is None:
+        return None
+    return Evidence(
+        text=text[unit.start : unit.end],
+        start=unit.start,
+        end=unit.end,
+        actors=tuple(sorted(actors)),
+        mentions=tuple(
+            Mention(s.label_, text[s.start_char : s.end_char], s.start_char, s.end_char)
+            for s in inside
+            if s.label_ in wanted
+        ),
+        terms=tuple(text[t.start_char : t.end_char] for t in unit_terms),
+        score=score if w.threshold is not None else None,
     )
 
 
@@ -136,7 +151,13 @@ class Segments:
         idx, length, orth, punct = doc.to_array(["IDX", "LENGTH", "ORTH", "IS_PUNCT"]).T.tolist()
         self._idx: list[int] = idx
         self._ends = [i + n for i, n in zip(idx, length, strict=True)]
-        self._sent_starts = _sentence_starts(orth, punct, _ENDERS)
+        abbrevs = ABBREVIATIONS.get(doc.lang_, _NONE)
+
+        def is_abbrev(i: int) -> bool:
+            word = text[idx[i] : self._ends[i]]
+            return orth[i] in abbrevs or "." in word or (len(word) == 1 and word.isalpha())
+
+        self._sent_starts = _sentence_starts(orth, punct, is_abbrev)
         self._paras = _paragraph_bounds(text)
         self._para_starts = [s for s, _ in self._paras]
 
@@ -189,10 +210,13 @@ def units(segments: Segments, scope: str | WithinScope, anchors: list[Span]) -> 
             yield unit
 
 
-def _sentence_starts(orth: list[int], punct: list[int], enders: frozenset[int]) -> list[int]:
+def _sentence_starts(
+    orth: list[int], punct: list[int], is_abbrev: Callable[[int], bool]
+) -> list[int]:
     """Token indices that begin a sentence: the first non-punctuation after an ender.
 
-    The same rule as spaCy's Sentencizer, without making a Token per token.
+    The same rule as spaCy's Sentencizer, without making a Token per token,
+    and a period after an abbreviation ("Dr", "z.b", "U.S", "J") ends nothing.
     """
     starts = [0]
     seen_end = False
@@ -200,7 +224,7 @@ def _sentence_starts(orth: list[int], punct: list[int], enders: frozenset[int]) 
         if seen_end and not p:
             starts.append(i)
             seen_end = False
-        elif o in enders:
+        elif o in _ENDERS and not (o == _PERIOD and i and is_abbrev(i - 1)):
             seen_end = True
     return starts
 

@@ -18,6 +18,9 @@ SUPPORTED = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "pl", "pt", "ru", "
 # Below this many letters a detector guesses; better to say "unknown".
 MIN_LETTERS = 40
 MIN_CONFIDENCE = 0.5
+# Low-accuracy mode is sometimes confidently wrong on one sentence (Spanish
+# as Italian, 0.98); below this the engine lets the names decide.
+SURE = 0.99
 # Scripts that name their language outright (no detector needed).
 _SCRIPT_LANGS: tuple[tuple[str, str, str], ...] = (
     ("ko", "\uac00", "\ud7a3"),  # hangul syllables
@@ -35,22 +38,31 @@ class LanguageDetector:
 
     def detect(self, text: str) -> str | None:
         """The language code of `text`, or None when too short or unsure."""
-        letters = sum(ch.isalpha() for ch in text)
-        if not self.codes or letters < MIN_LETTERS:
+        if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
             return None
+        ranked = self.confidences(text)
+        if not ranked or ranked[0][1] < MIN_CONFIDENCE:
+            return None
+        return ranked[0][0]
+
+    def confidences(self, text: str) -> list[tuple[str, float]]:
+        """Every detection language with its confidence for `text`, most likely first."""
+        letters = sum(ch.isalpha() for ch in text)
+        if not self.codes or not letters:
+            return []
         for code, lo, hi in _SCRIPT_LANGS:
             if code in self.codes and sum(1 for c in text if lo <= c <= hi) * 4 >= letters:
-                return code
+                return [(code, 1.0)]
         if len(self.codes) == 1:
-            return self.codes[0]
+            return [(self.codes[0], 1.0)]
         if self._detector is None:
             self._build()
         if self._detector is None:
-            return None
+            return []
         values = self._detector.compute_language_confidence_values(text)
-        if not values or values[0].value < MIN_CONFIDENCE:
-            return None
-        return self._by_lingua.get(values[0].language)
+        return [
+            (self._by_lingua[v.language], v.value) for v in values if v.language in self._by_lingua
+        ]
 
     def _build(self) -> None:
         from lingua import IsoCode639_1, Language, LanguageDetectorBuilder

@@ -16,6 +16,8 @@ it is a superset filter: an actor it does not find cannot match.
 
 from __future__ import annotations
 
+import re
+from array import array
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -35,6 +37,7 @@ from rules.load import RuleSet
 from rules.nlp import CHAR_LANGS, build_pipeline
 
 ANY_LANG = "*"
+_WORD_RE = re.compile(r"\w+")
 STRONG, WEAK, EXCLUDE, TERM = "n", "w", "x", "t"
 _CLASS_MARK = "\u2063"  # invisible separator: class norms never equal a plain word's norm
 # Languages where clitics attach to acronyms too (ABD'ye, 북한이, والناتو).
@@ -46,11 +49,14 @@ class Presearch:
     """Aho-Corasick over folded text: which actors (per language) can match at all."""
 
     automaton: ahocorasick.Automaton = field(default_factory=ahocorasick.Automaton)
-    _keys: dict[str, set[tuple[str, str]]] = field(default_factory=lambda: defaultdict(set))
+    _keys: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
 
     def add(self, key: str, lang: str, actor: str) -> None:
         """Register a key (a substring every form of a name contains)."""
-        self._keys[key].add((lang, actor))
+        pair = (lang, actor)
+        known = self._keys.get(key, ())
+        if pair not in known:
+            self._keys[key] = (*known, pair)  # a tuple, not a set: most keys have one
 
     def build(self) -> Presearch:
         """Freeze the keys into the automaton."""
@@ -60,7 +66,7 @@ class Presearch:
             self.automaton.add_word(key, shared.setdefault(value, value))
         if self._keys:
             self.automaton.make_automaton()
-        self._keys = defaultdict(set)
+        self._keys = {}
         return self
 
     def scan(self, folded: str) -> dict[str, dict[str, int]]:
@@ -111,12 +117,12 @@ class Norms:
     classes: Any  # numpy uint64, aligned with orths
 
     @classmethod
-    def build(cls, pairs: dict[int, int]) -> Norms:
-        """From a mapping ORTH -> class NORM."""
-        orths = numpy.fromiter(pairs.keys(), dtype="uint64", count=len(pairs))
-        classes = numpy.fromiter(pairs.values(), dtype="uint64", count=len(pairs))
-        order = numpy.argsort(orths)
-        return cls(orths[order], classes[order])
+    def build(cls, orths: array[int], classes: array[int]) -> Norms:
+        """From aligned columns: the ORTH of each form and its class NORM."""
+        o = numpy.frombuffer(orths, dtype="uint64") if orths else numpy.zeros(0, "uint64")
+        c = numpy.frombuffer(classes, dtype="uint64") if classes else numpy.zeros(0, "uint64")
+        order = numpy.argsort(o, kind="stable")
+        return cls(o[order], c[order])
 
     def apply(self, orth: Any, norm: Any) -> tuple[Any, bool]:
         """`norm` with the class NORM wherever `orth` is a known form; and whether any was."""
@@ -152,9 +158,9 @@ class _Classes:
         self.lang = lang
         self._specials = {fold(k) for k in getattr(scratch.tokenizer, "rules", None) or {}}
         self._forms: dict[str, frozenset[str]] = {}
-        self._uses: dict[str, set[str]] = {}
+        self._uses: dict[str, str] = {}  # word -> its one label, or "" if used otherwise
         self._parent: dict[str, str] = {}
-        self.norms: dict[int, int] = {}
+        self.norms = Norms(numpy.zeros(0, "uint64"), numpy.zeros(0, "uint64"))
 
     def add(self, name: str, label: str) -> tuple[list[Token], list[str]] | None:
         """A name's pattern tokens and the presearch keys that find it."""
@@ -166,20 +172,15 @@ class _Classes:
         # How each word is used decides whether its class can be the actor's own.
         use = label if len(words) == 1 and label[0] == STRONG else ""
         for w in words:
-            self._uses.setdefault(w, set()).add(use)
+            self._uses[w] = use if self._uses.get(w, use) == use else ""
         options: list[list[str]] = []
         for i, (word, orig) in enumerate(zip(words, originals, strict=True)):
             if any(c.isalnum() for c in word):
-                forms = self._forms_of(word, orig, first=i == 0, last=i == len(words) - 1)
+                forms = forms_of(word, orig, self.lang, first=i == 0, last=i == len(words) - 1)
                 known = self._forms.get(word)
                 self._forms[word] = forms if known is None or known == forms else known | forms
                 options.append(_keys_for(forms))
-        if self.lang in CHAR_LANGS:
-            return tokens, [folded]
-        singles = [o[0] for o in options if len(o) == 1]
-        if singles:
-            return tokens, [max(singles, key=len)]
-        return tokens, options[0] if options else [folded]
+        return tokens, _pick_keys(self.lang, folded, options)
 
     def _tokenize(self, folded: str, name: str) -> tuple[list[Token], list[str]]:
         parts = folded.split()
@@ -194,18 +195,12 @@ class _Classes:
         originals = [t.text for t in self.nlp.make_doc(name)]
         return tokens, originals if len(originals) == len(tokens) else [w for w, _ in tokens]
 
-    def _forms_of(self, word: str, orig: str, *, first: bool, last: bool) -> frozenset[str]:
-        acronym = orig.isupper() and len(orig) >= 2
-        if acronym and self.lang not in _CLITIC_LANGS and self.lang not in ("ru", "uk"):
-            return frozenset({word})
-        return word_forms(word, self.lang, first=first, last=last)
-
     def _root(self, word: str) -> str:
         while self._parent.get(word, word) != word:
             word = self._parent[word]
         return word
 
-    def assign(self) -> dict[int, int]:
+    def assign(self) -> Norms:
         """Group the words into classes; map each form's ORTH to its class NORM."""
         bases = sorted(self._forms)
         for base in bases:
@@ -219,11 +214,14 @@ class _Classes:
                 owner[form] = base  # longer words come later and win shared forms
         for base in bases:
             owner[base] = base
-        names = self._class_names(bases)
-        self.norms = {
-            get_string_id(form): get_string_id(names[self._root(base)])
-            for form, base in owner.items()
-        }
+        class_ids = {root: get_string_id(n) for root, n in self._class_names(bases).items()}
+        # Two flat uint64 columns, not a dict of Python ints (~25x the memory).
+        orths, classes = array("Q"), array("Q")
+        for form, base in owner.items():
+            orths.append(get_string_id(form))
+            classes.append(class_ids[self._root(base)])
+        del owner, class_ids
+        self.norms = Norms.build(orths, classes)
         self._forms.clear()
         self._parent.clear()
         self._uses.clear()
@@ -236,18 +234,17 @@ class _Classes:
         named after the actor, so all such names of an actor share one pattern:
         10 aliases of an actor cost the PhraseMatcher one entry, not ten.
         """
-        uses: dict[str, set[str]] = {}
+        uses: dict[str, str] = {}
         for base in bases:
-            uses.setdefault(self._root(base), set()).update(self._uses.get(base, {""}))
-        out = {}
-        for root, labels in uses.items():
-            only = next(iter(labels)) if len(labels) == 1 else ""
-            out[root] = _CLASS_MARK + ("@" + only if only else root)
-        return out
+            root, use = self._root(base), self._uses.get(base, "")
+            uses[root] = use if uses.get(root, use) == use else ""
+        return {root: _CLASS_MARK + ("@" + use if use else root) for root, use in uses.items()}
 
     def key(self, tokens: list[Token]) -> tuple[int, ...]:
         """The NORMs a pattern matches on."""
-        return tuple(self.norms.get(get_string_id(w), n) for w, n in tokens)
+        orth = numpy.array([get_string_id(w) for w, _ in tokens], dtype="uint64")
+        norm = numpy.array([n for _, n in tokens], dtype="uint64")
+        return tuple(int(x) for x in self.norms.apply(orth, norm)[0])
 
     def pattern(self, vocab: Vocab, tokens: list[Token]) -> Doc:
         """A pattern Doc whose NORMs are the classes of the name's words."""
@@ -255,6 +252,49 @@ class _Classes:
         norms: Any = numpy.array(self.key(tokens), dtype="uint64")
         doc.from_array([NORM], norms)
         return doc
+
+
+def forms_of(word: str, orig: str, lang: str, *, first: bool, last: bool) -> frozenset[str]:
+    """The forms of a folded name word (`orig`: as written; acronyms stay as they are)."""
+    acronym = orig.isupper() and len(orig) >= 2
+    if acronym and lang not in _CLITIC_LANGS and lang not in ("ru", "uk"):
+        return frozenset({word})
+    return word_forms(word, lang, first=first, last=last)
+
+
+def _pick_keys(lang: str, folded: str, options: list[list[str]]) -> list[str]:
+    # One key suffices for a name (all its words must match): the most selective.
+    if lang in CHAR_LANGS:
+        return [folded]
+    singles = [o[0] for o in options if len(o) == 1]
+    if singles:
+        return [max(singles, key=len)]
+    return options[0] if options else [folded]
+
+
+def light_presearch(rules: RuleSet, langs: Iterable[str]) -> Presearch:
+    """A presearch over several languages without their spaCy pipelines.
+
+    For texts of unknown language: name words are split on non-word
+    characters instead of tokenized, so the keys stay substrings of every
+    form without building 14 pipelines (French alone takes 3 s).
+    """
+    out = Presearch()
+    for lang in langs:
+        for actor in rules.actors.values():
+            for name in names_in(actor.names, lang):
+                folded = fold(name.strip())
+                words = _WORD_RE.findall(folded)
+                originals = _WORD_RE.findall(name.strip())
+                if len(originals) != len(words):
+                    originals = words
+                options = [
+                    _keys_for(forms_of(w, o, lang, first=i == 0, last=i == len(words) - 1))
+                    for i, (w, o) in enumerate(zip(words, originals, strict=True))
+                ]
+                for key in _pick_keys(lang, folded, options) if folded else []:
+                    out.add(key, lang, actor.id)
+    return out.build()
 
 
 def _common_prefix(words: list[str]) -> str:
@@ -311,7 +351,7 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
             compiled = classes.add(term, f"{TERM}|{term}")
             if compiled is not None and f"{TERM}|{term}" not in patterns:
                 patterns[f"{TERM}|{term}"].append(compiled[0])
-    norms = Norms.build(classes.assign())
+    norms = classes.assign()
     matchers = {k: PhraseMatcher(nlp.vocab, attr="NORM") for k in (STRONG, EXCLUDE, TERM)}
     for label, token_lists in patterns.items():
         # Docs are made here, one label at a time: thousands at once cost ~5 KB each.
@@ -329,13 +369,3 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
         norms,
         has_terms,
     )
-
-
-def merge_presearch(lexicons: Iterable[Lexicon]) -> Presearch:
-    """One automaton for several languages (texts whose language is unknown)."""
-    merged = Presearch()
-    for lex in lexicons:
-        for key, pairs in lex.presearch.automaton.items():
-            for lang, actor in pairs:
-                merged.add(key, lang, actor)
-    return merged.build()

@@ -12,6 +12,8 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
 
+from rules.duration import parse_duration
+
 LANG_RE = re.compile(r"^([a-z]{2,3}|\*)$")
 ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 
@@ -95,6 +97,13 @@ class WatchSpec(Strict):
     enabled: bool = True
 
     _terms = field_validator("terms")(_check_langs)
+
+    @field_validator("cooldown")
+    @classmethod
+    def _cooldown(cls, value: str | None) -> str | None:
+        if value is not None:
+            parse_duration(value)  # ValueError names the problem
+        return value
 
     @field_validator("scope", mode="before")
     @classmethod

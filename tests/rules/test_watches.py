@@ -89,3 +89,29 @@ def test_unknown_language_uses_the_names_of_every_supported_language(watching: E
     assert short.lang == "ru"
     assert set(short.mentions) == {"RUS", "PRK"}
     assert watching.match("Nothing here at all").lang == "und"
+
+
+def test_abbreviations_do_not_end_sentences(watching: Engine) -> None:
+    de = "Laut Dr. Schmidt traf Putin z.B. Kim Jong Un in Pjöngjang. Danach nichts."
+    [hit] = [h for h in watching.match(de, lang="de").hits if h.watch_id == "sentence"]
+    assert [e.text for e in hit.evidence] == [de[: de.index(" Danach")]]
+    en = "Mr. Putin met Kim Jong Un in the U.S. capital. Then Russia left."
+    [hit] = [h for h in watching.match(en, lang="en").hits if h.watch_id == "sentence"]
+    assert [e.text for e in hit.evidence] == ["Mr. Putin met Kim Jong Un in the U.S. capital."]
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "actors"),
+    [
+        # lingua's low-accuracy mode calls this Italian (0.98); the names say Spanish.
+        ("Tiflis acusa a Moscú de ocupar el 20 por ciento del territorio.", "es", {"RUS"}),
+        # "rus" is a Spanish key too; matching for real picks Portuguese.
+        ("Os soldados norte-coreanos lutam ao lado das tropas russas.", "pt", {"PRK", "RUS"}),
+        ("Президент России заявил, что переговоры продолжатся в Пхеньяне.", "ru", {"RUS", "PRK"}),
+    ],
+)
+def test_undeclared_language_is_decided_by_lingua_and_the_names(
+    watching: Engine, text: str, lang: str, actors: set[str]
+) -> None:
+    result = watching.match(text, all_actors=True)
+    assert (result.lang, set(result.mentions)) == (lang, actors)

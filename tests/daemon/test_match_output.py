@@ -1,0 +1,36 @@
+"""`wirewatch match`: the explanation and the JSON keep the spine's shape and add why."""
+
+from __future__ import annotations
+
+import json
+
+from tests.cli import wirewatch
+from tests.rules.conftest import DATA, MULTI
+
+TEXT = "North Korea tested a missile.\n\nRussland schweigt."
+
+
+def match(*extra: str) -> str:
+    rules = ("--rules", str(MULTI), "--rules", str(DATA / "watches.yaml"))
+    result = wirewatch("match", *extra, "--lang", "en", *rules, "-", input=TEXT)
+    assert result.returncode == 0, result.stderr
+    return result.stdout
+
+
+def test_match_json_adds_rule_and_score_to_the_public_shape() -> None:
+    out = json.loads(match("--json"))
+    assert {"source", "lang", "actors", "watches"} <= set(out)
+    [prk] = out["actors"]["PRK"]
+    assert TEXT[prk["start"] : prk["end"]] == prk["text"] == "North Korea"
+    weighted = next(w for w in out["watches"] if w["id"] == "weighted")
+    assert weighted["rule_file"].endswith("watches.yaml") and weighted["rule_version"] == "w-1"
+    [evidence] = weighted["evidence"]
+    assert evidence["score"] == 4.0 and evidence["terms"] == ["missile"]
+    assert {"text", "actors", "start", "end", "mentions"} <= set(evidence)
+
+
+def test_match_explains_terms_scores_and_rule_version() -> None:
+    out = match()
+    assert "FIRES weighted [medium]: any of RUS, PRK in one sentence with weights" in out
+    assert "version w-1" in out
+    assert "terms: missile score 4 **North Korea** tested a missile." in out
