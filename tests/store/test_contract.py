@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import sqlite3
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from datetime import UTC, datetime, timedelta
 
 import psycopg
@@ -214,6 +215,24 @@ def test_release_feeds_hands_back_an_owners_leases(store: Store) -> None:
     assert store.release_feeds("b") == 0
     assert store.release_feeds("a") == 2
     assert [f.url for f in store.due_feeds(NOW, lease=Lease("b", NOW))] == urls
+
+
+def test_daemons_taking_feeds_at_once_never_take_the_same(
+    open_store: Callable[[], Store],
+) -> None:
+    stores = [open_store() for _ in range(4)]
+    feeds(stores[0], 400)
+
+    def take(s: Store) -> list[str]:
+        got: list[str] = []
+        lease = Lease(s.owner, NOW + timedelta(minutes=1))
+        while batch := s.due_feeds(NOW, 7, lease=lease):
+            got += [f.url for f in batch]
+        return got
+
+    with ThreadPoolExecutor(len(stores)) as pool:
+        taken = [url for urls in pool.map(take, stores) for url in urls]
+    assert len(taken) == len(set(taken)) == 400
 
 
 def test_two_daemons_never_lease_the_same_feed(open_store: Callable[[], Store]) -> None:
