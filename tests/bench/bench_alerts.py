@@ -95,7 +95,7 @@ async def latency(srv: RecordingServer, tmp: Path, rounds: int = 20) -> None:
     cfg.write_text(
         f"""store: l.db
 rules: [{ROOT / "rules" / "watches"}]
-feeds: [{{url: "{srv.url}/feed.xml", interval: 1s}}]
+feeds: [{{url: "{srv.url}/feed.xml", interval: 1s, min_interval: 1s, max_interval: 1s}}]
 channels: {{hook: {{type: webhook, url: "{srv.url}/hook", secret: {SECRET}}}}}
 poll: {{tick: 250ms}}
 stories: {{cooldown: 0s}}
@@ -124,7 +124,8 @@ escalation: {{enabled: false}}
                     lambda: len([r for r in srv.requests if r.path == "/hook"]) > b, 10
                 )
 
-        await asyncio.to_thread(arrived)
+        if not await asyncio.to_thread(arrived):
+            raise RuntimeError(f"item {i} did not reach the webhook within 10 s")
         done = time.perf_counter()
         appeared.append(done - started)
         after_poll.append(done - first_served[etag])
