@@ -134,20 +134,22 @@ def test_three_daemons_share_the_feeds_and_survive_a_kill(
         feeds.wait(lambda: feeds.polls_after(0) >= 1, START_TIMEOUT_S)
         started = time.monotonic()
         feeds.wait(lambda: feeds.polls_after(started) >= 2, 3 * INTERVAL_S + 3 * SLACK_S)
-        # kill -9 one daemon while it holds leases on due feeds.
+        # kill -9 one daemon while it holds leases on due feeds: stopped first, so that
+        # the leases read are exactly those it dies with.
         victim = daemons[0]
         held: list[str] = []
 
-        def holds() -> bool:
+        def stopped_holding() -> bool:
+            victim.signal(signal.SIGSTOP)
             held[:] = leased_by(database, victim.proc.pid)
+            if not held:
+                victim.signal(signal.SIGCONT)
             return bool(held)
 
-        feeds.wait(holds, 2 * INTERVAL_S)
+        feeds.wait(stopped_holding, 3 * INTERVAL_S)
         victim.proc.kill()
         killed = time.monotonic()
         assert victim.wait() == -signal.SIGKILL
-        held = leased_by(database, victim.proc.pid)  # its leases outlive it until they expire
-        assert held
         # The others take over its leased feeds after the lease, and go on polling all.
         feeds.wait(lambda: feeds.polls_after(killed + LEASE_S) >= 2, 4 * INTERVAL_S + SLACK_S)
         feeds.wait(lambda: len(feeds.webhook_ids) >= len(STORY), 2 * INTERVAL_S)
