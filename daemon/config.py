@@ -109,7 +109,7 @@ class ConfigFile(_Strict):
     feeds: list[FeedConfig] = Field(default_factory=list)
     channels: dict[str, dict[str, Any]] = Field(
         default_factory=lambda: {"console": {"type": "console"}},
-        description="Alert channels by name, each with a `type`",
+        description="Alert channels by name, each with a `type` ({}: record hits only)",
     )
     poll: PollConfig = Field(default_factory=PollConfig)  # type: ignore[arg-type]
     health: HealthConfig = Field(default_factory=HealthConfig)  # type: ignore[arg-type]
@@ -174,7 +174,8 @@ def load_config(
         errors += e.errors
     try:
         data = doc.data if isinstance(doc.data, dict) else {}
-        channels = _channels(doc, data.get("channels") or {"console": {"type": "console"}})
+        # No `channels` key: print alerts on the console; `channels: {}`: record hits only.
+        channels = _channels(doc, data.get("channels", {"console": {"type": "console"}}))
     except RuleFileErrors as e:
         errors += e.errors
     if not errors and raw.health.channel and raw.health.channel not in channels:

@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import pytest
 
+from rules.engine import Engine
+from rules.load import load_rules
 from tests.rules.labelled_report import Report, load_passages, run
 
 F1_FLOORS = {
@@ -25,6 +27,9 @@ F1_FLOORS = {
 MIN_PRECISION = 0.90
 MIN_RECALL = 0.84  # USA, KOR: two-actor abbreviations (주한미군, 美韩, 米韓; see the report)
 MIN_F1_ALL = 0.96
+# Undeclared language: the engine detects it (short texts included).
+MIN_F1_DETECTED = 0.95
+MIN_LANG_RIGHT = 0.95
 # Actors with only a few look-alike passages (Turkey the bird, Mali: financial).
 MIN_F1_OTHERS = 0.9
 
@@ -49,8 +54,13 @@ LOOKALIKES = [
 
 
 @pytest.fixture(scope="module")
-def report() -> Report:
-    return run(load_passages())
+def engine() -> Engine:
+    return Engine(load_rules())
+
+
+@pytest.fixture(scope="module")
+def report(engine: Engine) -> Report:
+    return run(load_passages(), engine)
 
 
 def test_the_set_is_large_and_multilingual() -> None:
@@ -85,3 +95,10 @@ def test_overall_and_other_actors_stay_above_their_floors(report: Report) -> Non
     assert report.total.f1 >= MIN_F1_ALL
     others = {a: s.f1 for a, s in report.by_actor.items() if a not in F1_FLOORS}
     assert {a: f1 for a, f1 in others.items() if f1 < MIN_F1_OTHERS} == {}
+
+
+def test_with_the_language_detected_instead_of_declared(engine: Engine) -> None:
+    detected = run(load_passages(), engine, detect=True)
+    right = sum(o.lang == o.passage.lang for o in detected.outcomes) / len(detected.outcomes)
+    assert right >= MIN_LANG_RIGHT
+    assert detected.total.f1 >= MIN_F1_DETECTED
