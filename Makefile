@@ -7,7 +7,11 @@ ARGS ?=
 WIREWATCH_CORPUS_DIR ?= $(abspath ../shared/corpus/feeds)
 export WIREWATCH_CORPUS_DIR
 
-.PHONY: run test lint typecheck contracts pytest bench actors clean
+# The PostgreSQL half of the store's tests: a throwaway cluster in var/pg (tests/pg_cluster.sh)
+# unless WIREWATCH_TEST_POSTGRES names a server already (CI does).
+PG_DIR ?= var/pg/data
+
+.PHONY: run test lint typecheck contracts pytest bench actors clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -40,15 +44,24 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev
+	@if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then eval "$$(tests/pg_cluster.sh start $(PG_DIR))"; fi; \
 	$(BIN)/pytest $(ARGS)
+
+## pg: start the test PostgreSQL cluster; prints the export line for running pytest by hand
+pg:
+	@tests/pg_cluster.sh start $(PG_DIR)
+
+pg-stop:
+	@tests/pg_cluster.sh stop $(PG_DIR)
 
 ## bench: throughput and memory benchmarks (tests/bench/), printed as a report
 bench: $(VENV)/.installed-dev
+	@if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then eval "$$(tests/pg_cluster.sh start $(PG_DIR))"; fi; \
 	$(BIN)/python -m tests.bench
 
 ## actors: regenerate rules/actors/*.yaml from CLDR (babel) and rules/curated/*.yaml
 actors: $(VENV)/.installed-dev
 	$(BIN)/python -m rules.cldr_gen
 
-clean:
+clean: pg-stop
 	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache

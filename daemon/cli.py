@@ -18,6 +18,7 @@ from daemon.feedcli import feeds
 from daemon.housekeeping import backup, status
 from daemon.init import init
 from daemon.journal import REDACTOR, secret_values, setup_logging
+from daemon.migrate import migrate
 from daemon.options import USER_ERROR, config_option, db_option, get_config, user_errors
 from daemon.paths import cache_dir
 from daemon.schema import schema
@@ -256,6 +257,7 @@ main.add_command(deliveries)
 main.add_command(init)
 main.add_command(backup)
 main.add_command(status)
+main.add_command(migrate)
 
 if __name__ == "__main__":
     main()

@@ -20,6 +20,7 @@ from daemon.stories import EscalationConfig, StoryConfig
 from rules.document import Document, load_document, suggest, validate
 from rules.duration import parse_duration
 from rules.errors import RuleFileErrors, RuleSyntaxError
+from store import is_postgres
 
 DEFAULT_CONFIG = Path("seeds/wirewatch.yaml")
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
@@ -64,6 +65,12 @@ class PollConfig(_Strict):
         description="User-Agent sent with every fetch; include a contact URL",
     )
     workers: int = Field(0, ge=0, description="Processes that parse and match (0: in-process)")
+    lease: Seconds = Field(
+        300.0,
+        gt=0,
+        description="PostgreSQL: how long a daemon holds the due feeds it took; "
+        "a dead daemon's feeds pass to the others after this",
+    )
 
 
 class HealthConfig(_Strict):
@@ -95,7 +102,9 @@ class RetentionConfig(_Strict):
 class ConfigFile(_Strict):
     """The top level of wirewatch.yaml."""
 
-    store: str = Field("var/wirewatch.db", description="SQLite file")
+    store: str = Field(
+        "var/wirewatch.db", description="SQLite file, or a postgresql:// URL (several daemons)"
+    )
     rules: list[str] = Field(default_factory=list, description="Rule files or folders")
     feeds: list[FeedConfig] = Field(default_factory=list)
     channels: dict[str, dict[str, Any]] = Field(
@@ -175,7 +184,7 @@ def load_config(
     if errors:
         raise RuleFileErrors(errors)
     store = db or env.get("WIREWATCH_STORE") or env.get("WIREWATCH_DB") or raw.store
-    if store != ":memory:":
+    if store != ":memory:" and not is_postgres(store):
         store = str(resolve_path(base if store == raw.store else Path.cwd(), store))
     feeds = tuple(f.model_copy(update={"url": feed_source(base, f.url)}) for f in raw.feeds)
     return Config(

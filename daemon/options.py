@@ -23,7 +23,9 @@ config_option = click.option(
     type=click.Path(path_type=Path),
     help="Config file (default: $WIREWATCH_CONFIG, else seeds/wirewatch.yaml).",
 )
-db_option = click.option("--db", help="SQLite file; overrides the config's store.")
+db_option = click.option(
+    "--db", help="SQLite file or postgresql:// URL; overrides the config's store."
+)
 
 USER_ERROR = 1
 

@@ -259,9 +259,12 @@ class Runner:
                 log.warning("cancelled jobs that outlived the grace period jobs=%d", len(pending))
                 await asyncio.wait(pending)
         self.scheduler.shutdown(wait=False)
-        released = self.service.store.release_claims(self.service.now())
+        store = self.service.store
+        released = store.release_claims(self.service.now())
         if released:
             log.info("released claimed deliveries count=%d", released)
+        if store.release_feeds(store.owner):
+            log.info("released leased feeds")
         if self.server:
             self.server.stop()
 

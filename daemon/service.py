@@ -6,7 +6,7 @@ import asyncio
 import logging
 import time
 from collections.abc import Callable
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
 from daemon.alerts import ALERTERS, Channel
@@ -22,7 +22,7 @@ from daemon.schedule import Bounds
 from daemon.stories import Stories
 from rules.engine import Engine
 from rules.load import load_rules
-from store import FeedState, Store
+from store import FeedState, Lease, Store, is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -131,8 +131,14 @@ class Service:
         """A dispatcher holding the global and per-host limits of the config."""
         poll = self.config.poll
         return Dispatcher(
-            self.poll, host_of, poll.concurrency, poll.per_host, max_queued=4 * poll.batch
+            self.poll, host_of, poll.concurrency, poll.per_host, max_queued=4 * self.batch()
         )
+
+    def batch(self) -> int:
+        """Due feeds taken at a time. Leased (several daemons): only what starts soon, so
+        that no lease runs out while its feed waits in this daemon's queue."""
+        poll = self.config.poll
+        return min(poll.batch, poll.concurrency) if self.lease() else poll.batch
 
     async def poll_due(self) -> list[PollReport]:
         """Poll every feed that is due, taking them from the store in batches."""
@@ -141,7 +147,7 @@ class Service:
 
         def next_batch() -> list[FeedState]:
             batch = self.store.due_feeds(
-                cycle_at, self.config.poll.batch, cursor[-1] if cursor else None
+                cycle_at, self.batch(), cursor[-1] if cursor else None, self.lease()
             )
             cursor[:] = batch[-1:]
             return batch
@@ -153,6 +159,12 @@ class Service:
         if any(r.hits for r in reports):
             self.kick_delivery()
         return reports
+
+    def lease(self) -> Lease | None:
+        """Several daemons on one database take due feeds under a lease; SQLite: one daemon."""
+        if not is_postgres(self.store.path):
+            return None
+        return Lease(self.store.owner, self.now() + timedelta(seconds=self.config.poll.lease))
 
     def background_tasks(self) -> set[asyncio.Task[int]]:
         """Deliveries started outside the scheduler's jobs (see kick_delivery)."""

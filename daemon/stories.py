@@ -141,15 +141,19 @@ class Stories:
         """Store the article in its story, its hits and their planned deliveries."""
         fp = fingerprint(article.title, article.text)
         since = now - timedelta(seconds=self.config.window)
-        story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
-        planned = []
-        for h, chans in hits:
-            plans = [self.plan(h, c, story, now) for c in chans]
-            if chans and self.is_burst(h.watch_id, now):
-                plans += [Planned(c, "escalation") for c in chans]
-            planned.append((h, plans))
-        # The article, its story, hits and every delivery (escalations too): one transaction.
-        return self.store.record_planned(article, planned, now, fingerprint=fp, story_id=story)
+        # Several daemons: decide and record under the store's story lock, so that two
+        # articles of one story recorded at once join one story and alert once.
+        with self.store.story_lock():
+            story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
+            planned = []
+            for h, chans in hits:
+                plans = [self.plan(h, c, story, now) for c in chans]
+                if chans and self.is_burst(h.watch_id, now):
+                    plans += [Planned(c, "escalation") for c in chans]
+                planned.append((h, plans))
+            # The article, its story, hits and every delivery (escalations too): one
+            # transaction.
+            return self.store.record_planned(article, planned, now, fingerprint=fp, story_id=story)
 
     def plan(self, hit: Hit, channel: str, story: int | None, now: datetime) -> Planned:
         """Alert or update, now or in the channel's next digest."""

@@ -6,16 +6,29 @@ be added beside SQLite without touching its callers.
 """
 
 from store.errors import StoreError
-from store.model import DeliveryJob, Destination, FeedState, Planned, PollOutcome, StoredHit
-from store.sqlite import Store
+from store.interface import StoreAPI, open_store
+from store.model import (
+    DeliveryJob,
+    Destination,
+    FeedState,
+    Lease,
+    Planned,
+    PollOutcome,
+    StoredHit,
+)
+from store.sqlite import Store, is_postgres
 
 __all__ = [
     "DeliveryJob",
     "Destination",
     "FeedState",
+    "Lease",
     "Planned",
     "PollOutcome",
     "Store",
+    "StoreAPI",
     "StoreError",
     "StoredHit",
+    "is_postgres",
+    "open_store",
 ]

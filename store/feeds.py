@@ -19,11 +19,10 @@ from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
 from rules.model import Article, Hit
 from store.codec import dt, ts
-from store.model import FeedState, PollOutcome
+from store.model import FeedState, Lease, PollOutcome
+from store.sql import Database
 
 HEALTH_WATCH = "wirewatch:feed-health"
 INACTIVE = ("retired", "removed")
@@ -32,7 +31,9 @@ INACTIVE = ("retired", "removed")
 class FeedStore:
     """The feed half of `Store` (a mixin: `Store` provides `db`)."""
 
-    db: sqlite_utils.Database
+    db: Database
+    # PostgreSQL: `FOR UPDATE SKIP LOCKED` (SQLite has one writer at a time anyway).
+    skip_locked: str = ""
 
     def record_article(
         self, article: Article, hits: Sequence[tuple[Hit, Sequence[str]]], now: datetime
@@ -51,13 +52,14 @@ class FeedStore:
                        VALUES (?, ?, 'new', 0, ?, ?, 'config')
                        ON CONFLICT(url) DO UPDATE SET interval_s = excluded.interval_s,
                            origin = 'config',
-                           status = CASE WHEN status = 'removed' THEN 'new' ELSE status END""",
+                           status = CASE WHEN feeds.status = 'removed' THEN 'new'
+                                    ELSE feeds.status END""",
                     [url, interval_s, ts(now), ts(now)],
                 )
-            marks = ",".join("?" * len(urls))
+            keep = f"AND url NOT IN ({','.join('?' * len(urls))})" if urls else ""
             self.db.execute(
                 f"""UPDATE feeds SET status = 'removed'
-                    WHERE origin = 'config' AND status != 'retired' AND url NOT IN ({marks})""",
+                    WHERE origin = 'config' AND status != 'retired' {keep}""",
                 urls,
             )
 
@@ -93,20 +95,47 @@ class FeedStore:
         return [feed_state(r) for r in self.db.query(f"SELECT * FROM feeds {where} ORDER BY url")]
 
     def due_feeds(
-        self, now: datetime, limit: int = 1000, after: FeedState | None = None
+        self,
+        now: datetime,
+        limit: int = 1000,
+        after: FeedState | None = None,
+        lease: Lease | None = None,
     ) -> list[FeedState]:
         """Feeds whose next poll is due, most overdue first, from after `after` (a cursor).
 
-        Retired and removed feeds are never due.
+        Retired and removed feeds are never due. With a `lease`, the feeds returned
+        are leased to its owner until its expiry (record_poll ends the lease), and
+        feeds another daemon holds an unexpired lease on are not due.
         """
         cursor = ("", "") if after is None else (ts(after.next_poll_at) or "", after.url)
-        rows = self.db.query(
-            """SELECT * FROM feeds WHERE status NOT IN ('retired', 'removed')
-               AND next_poll_at <= ? AND (next_poll_at, url) > (?, ?)
-               ORDER BY next_poll_at, url LIMIT ?""",
-            [ts(now), *cursor, limit],
-        )
+        due = """SELECT {what} FROM feeds WHERE status NOT IN ('retired', 'removed')
+               AND next_poll_at <= ? AND (next_poll_at, url) > (?, ?) {free}
+               ORDER BY next_poll_at, url LIMIT ?"""
+        if lease is None:
+            rows = list(self.db.query(due.format(what="*", free=""), [ts(now), *cursor, limit]))
+        else:
+            free = "AND (leased_until IS NULL OR leased_until <= ?)"
+            with self.db.atomic():
+                rows = list(
+                    self.db.query(
+                        f"""UPDATE feeds SET leased_until = ?, leased_by = ? WHERE url IN (
+                            {due.format(what="url", free=free)}{self.skip_locked})
+                            RETURNING *""",
+                        [ts(lease.until), lease.owner, ts(now), *cursor, ts(now), limit],
+                    )
+                )
+            rows.sort(key=lambda r: (r["next_poll_at"], r["url"]))
         return [feed_state(r) for r in rows]
+
+    def release_feeds(self, owner: str) -> int:
+        """End every feed lease `owner` holds (on shutdown): others may poll them at once."""
+        with self.db.atomic():
+            return int(
+                self.db.execute(
+                    "UPDATE feeds SET leased_until = NULL, leased_by = NULL WHERE leased_by = ?",
+                    [owner],
+                ).rowcount
+            )
 
     def record_poll(self, url: str, outcome: PollOutcome) -> None:
         """Record one poll's result on its feed."""
@@ -115,6 +144,7 @@ class FeedStore:
             if state == "ok":
                 self.db.execute(
                     """UPDATE feeds SET status = 'ok', last_polled_at = ?, last_success_at = ?,
+                           leased_until = NULL, leased_by = NULL,
                            next_poll_at = ?, etag = COALESCE(?, etag),
                            last_modified = COALESCE(?, last_modified),
                            title = COALESCE(?, title), error_count = 0, error_since = NULL,
@@ -134,9 +164,11 @@ class FeedStore:
             counted = state == "failing"
             self.db.execute(
                 """UPDATE feeds SET status = ?, last_polled_at = ?, next_poll_at = ?,
+                       leased_until = NULL, leased_by = NULL,
                        error_class = ?, error = ?, last_error_at = ?,
                        error_count = error_count + ?, errors_total = errors_total + ?,
-                       error_since = CASE WHEN ? THEN COALESCE(error_since, ?) ELSE error_since END,
+                       error_since = CASE WHEN ? = 1 THEN COALESCE(error_since, ?)
+                                     ELSE error_since END,
                        effective_url = COALESCE(?, effective_url)
                    WHERE url = ?""",
                 [

@@ -12,10 +12,9 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-import sqlite_utils
-
 from store.codec import dt, ts
 from store.errors import StoreError
+from store.sql import Database
 
 
 class BackupError(StoreError):
@@ -55,7 +54,7 @@ class StoreStats:
         return sum(n for (_, status), n in self.deliveries.items() if status == "pending")
 
 
-def prune_articles(db: sqlite_utils.Database, before: datetime, limit: int = 1000) -> Pruned:
+def prune_articles(db: Database, before: datetime, limit: int = 1000) -> Pruned:
     """Apply retention to up to `limit` articles fetched before `before`; hits stay.
 
     Articles without hits are deleted. Articles with hits keep their row (title,
@@ -79,7 +78,7 @@ def prune_articles(db: sqlite_utils.Database, before: datetime, limit: int = 100
     return Pruned(deleted, emptied)
 
 
-def backup(db: sqlite_utils.Database, target: Path) -> None:
+def backup(db: Database, target: Path) -> None:
     """Copy the live database to `target` with SQLite's online backup API."""
     partial = target.with_name(target.name + ".partial")
     try:
@@ -88,7 +87,7 @@ def backup(db: sqlite_utils.Database, target: Path) -> None:
         try:
             # One step: a single read transaction, which in WAL mode never blocks the
             # daemon's writes; in small steps each of its commits would restart the copy.
-            db.conn.backup(dest, pages=-1)
+            db.conn.backup(dest, pages=-1)  # type: ignore[attr-defined]
         finally:
             dest.close()
         partial.replace(target)  # a reader never sees a half-written backup
@@ -135,25 +134,30 @@ def probe_writable(path: str, timeout_s: float = 0.5) -> str | None:
     return None
 
 
-def release_claims(db: sqlite_utils.Database, now: datetime) -> int:
-    """Hand back every delivery still leased (on shutdown): the next run sends it at once."""
+def release_claims(db: Database, now: datetime, owner: str) -> int:
+    """Hand back the deliveries `owner` still leases (on shutdown): sent next at once.
+
+    Claims of no one in particular (made before claims had owners) go back too;
+    another daemon's claims stay: it may be sending them right now.
+    """
     with db.atomic():
         return int(
             db.execute(
-                """UPDATE deliveries SET claimed_until = NULL
-                   WHERE status = 'pending' AND claimed_until > ?""",
-                [ts(now)],
+                """UPDATE deliveries SET claimed_until = NULL, claimed_by = NULL
+                   WHERE status = 'pending' AND claimed_until > ?
+                     AND (claimed_by = ? OR claimed_by IS NULL)""",
+                [ts(now), owner],
             ).rowcount
         )
 
 
-def stats(db: sqlite_utils.Database) -> StoreStats:
+def stats(db: Database) -> StoreStats:
     """Feeds by status and error class, articles, hits by watch, deliveries by channel/status."""
     feeds = {
         (r[0], r[1] or ""): r[2]
         for r in db.execute(
-            "SELECT status, error_class, count(*) FROM feeds WHERE status != 'retired' "
-            "GROUP BY status, CASE WHEN status = 'failing' THEN error_class END"
+            "SELECT status, CASE WHEN status = 'failing' THEN error_class END, count(*) "
+            "FROM feeds WHERE status != 'retired' GROUP BY 1, 2"
         ).fetchall()
     }
     (articles,) = db.execute("SELECT count(*) FROM articles").fetchone()
@@ -167,7 +171,7 @@ def stats(db: sqlite_utils.Database) -> StoreStats:
     return StoreStats(feeds, articles, hits, deliveries)
 
 
-def sent_since(db: sqlite_utils.Database, after: str) -> tuple[str, list[tuple[str, float]]]:
+def sent_since(db: Database, after: str) -> tuple[str, list[tuple[str, float]]]:
     """Deliveries sent after the stored time `after`: (latest sent_at, [(channel, s queued)])."""
     rows = db.execute(
         """SELECT channel, created_at, sent_at FROM deliveries

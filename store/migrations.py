@@ -146,11 +146,19 @@ def m004_housekeeping(db: sqlite_utils.Database) -> None:
     db.table("deliveries").create_index(["status", "sent_at"], if_not_exists=True)
 
 
+def m005_leases(db: sqlite_utils.Database) -> None:
+    """Who holds a lease: feeds being polled, deliveries being sent (several daemons)."""
+    db.execute("ALTER TABLE feeds ADD COLUMN leased_until TEXT")
+    db.execute("ALTER TABLE feeds ADD COLUMN leased_by TEXT")
+    db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_alerts", m002_alerts),
     ("003_polling", m003_polling),
     ("004_housekeeping", m004_housekeeping),
+    ("005_leases", m005_leases),
 ]
 
 

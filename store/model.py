@@ -42,6 +42,14 @@ class FeedState:
 
 
 @dataclass(frozen=True, slots=True)
+class Lease:
+    """Who takes due feeds (a daemon: host and pid), and until when at most."""
+
+    owner: str
+    until: datetime
+
+
+@dataclass(frozen=True, slots=True)
 class PollOutcome:
     """The result of one poll, to be recorded on the feed.
 

@@ -8,16 +8,15 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import Sequence
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from rules.model import Article, Hit
 from store.codec import dt, evidence_json, ts
 from store.model import DeliveryJob, Destination, Planned
-
-if TYPE_CHECKING:
-    import sqlite_utils
+from store.sql import Database
 
 _U64 = 1 << 64
 
@@ -66,7 +65,18 @@ def to_unsigned(value: int) -> int:
 class Outbox:
     """Outbox, story and destination operations; mixed into Store."""
 
-    db: sqlite_utils.Database
+    db: Database
+    owner: str
+    # PostgreSQL: lock the claimed rows, skipping those another daemon is claiming.
+    claim_lock: str = ""
+
+    def story_lock(self) -> AbstractContextManager[Any]:
+        """Hold while deciding an article's story and alerts and recording them.
+
+        SQLite: one writer process, one event loop: nothing to do. PostgreSQL
+        (several daemons) overrides it with a transaction-scoped lock.
+        """
+        return nullcontext()
 
     # -- stories --------------------------------------------------------------
 
@@ -108,9 +118,9 @@ class Outbox:
         """
         with self.db.atomic():
             cur = self.db.execute(
-                """INSERT OR IGNORE INTO articles (id, feed_url, guid, url, title, text, lang,
+                """INSERT INTO articles (id, feed_url, guid, url, title, text, lang,
                        feed_title, published_at, fetched_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?) ON CONFLICT DO NOTHING""",
                 [
                     article.id,
                     article.feed_url,
@@ -145,10 +155,9 @@ class Outbox:
             story_id = int(
                 self.db.execute(
                     """INSERT INTO stories (fingerprint, article_id, created_at, seen_at)
-                       VALUES (?, ?, ?, ?)""",
+                       VALUES (?, ?, ?, ?) RETURNING id""",
                     [to_signed(fingerprint), article_id, ts(now), ts(now)],
-                ).lastrowid
-                or 0
+                ).fetchall()[0][0]
             )
         else:
             self.db.execute("UPDATE stories SET seen_at = ? WHERE id = ?", [ts(now), story_id])
@@ -160,7 +169,7 @@ class Outbox:
             self.db.execute(
                 """INSERT INTO hits (article_id, watch_id, title, severity, condition,
                        evidence, rule_file, rule_version, created_at)
-                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)""",
+                   VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id""",
                 [
                     article_id,
                     hit.watch_id,
@@ -172,8 +181,7 @@ class Outbox:
                     hit.rule_version,
                     ts(now),
                 ],
-            ).lastrowid
-            or 0
+            ).fetchall()[0][0]
         )
 
     def _insert_delivery(
@@ -182,7 +190,7 @@ class Outbox:
         cur = self.db.execute(
             """INSERT INTO deliveries (hit_id, channel, idempotency_key, status, attempts,
                    next_attempt_at, created_at, kind, story_id, parent_id, digest)
-               VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?)""",
+               VALUES (?, ?, ?, 'pending', 0, ?, ?, ?, ?, ?, ?) RETURNING id""",
             [
                 hit_id,
                 plan.channel,
@@ -195,7 +203,7 @@ class Outbox:
                 int(plan.digest_at is not None),
             ],
         )
-        return int(cur.lastrowid or 0)
+        return int(cur.fetchall()[0][0])
 
     def hit_count(self, watch_id: str, since: datetime, until: datetime) -> int:
         """How many hits a watch had in [since, until)."""
@@ -226,15 +234,16 @@ class Outbox:
             rows = list(
                 self.db.query(
                     _JOB_SELECT.format(hit_columns=_HIT_COLUMNS)
-                    + f" WHERE {_CLAIMABLE} ORDER BY d.id LIMIT :limit",
+                    + f" WHERE {_CLAIMABLE} ORDER BY d.id LIMIT :limit{self.claim_lock}",
                     {"now": ts(now), "limit": limit},
                 )
             )
             if rows:
                 marks = ",".join("?" * len(rows))
                 self.db.execute(
-                    f"UPDATE deliveries SET claimed_until = ? WHERE id IN ({marks})",
-                    [ts(now + lease), *(r["d_id"] for r in rows)],
+                    f"""UPDATE deliveries SET claimed_until = ?, claimed_by = ?
+                        WHERE id IN ({marks})""",
+                    [ts(now + lease), self.owner, *(r["d_id"] for r in rows)],
                 )
         return [_job(r) for r in rows]
 

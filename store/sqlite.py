@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import socket
 import sqlite3
 from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
@@ -18,6 +20,7 @@ from store.feeds import FeedStore
 from store.migrations import migrate
 from store.model import DeliveryJob, Planned, StoredHit
 from store.outbox import Outbox
+from store.sql import Database
 
 _HIT_COLUMNS = """
     h.id, h.watch_id, h.title, h.severity, h.article_id, a.title AS article_title,
@@ -29,14 +32,20 @@ _HIT_COLUMNS = """
 class Store(FeedStore, Outbox):
     """Feeds, articles, hits and the delivery outbox in one SQLite file."""
 
-    def __init__(self, db: sqlite_utils.Database, path: str) -> None:
+    def __init__(self, db: Database, path: str) -> None:
         self.db = db
         self.path = path
+        # Who this process is in the leases it takes (feeds, deliveries).
+        self.owner = f"{socket.gethostname()}:{os.getpid()}:{id(self):x}"
 
     @classmethod
     def open(cls, path: str | Path) -> Store:
-        """Open (creating if needed) and migrate the database at `path`."""
+        """Open (creating if needed) and migrate the store: a `postgresql://` URL or a path."""
         name = str(path)
+        if is_postgres(name):
+            from store.postgres import PostgresStore  # psycopg: an optional extra
+
+            return PostgresStore.open(name)
         try:
             if name != ":memory:":
                 Path(name).parent.mkdir(parents=True, exist_ok=True)
@@ -136,7 +145,7 @@ class Store(FeedStore, Outbox):
             self.db.execute(
                 """UPDATE deliveries SET attempts = attempts + 1, last_error = ?,
                        claimed_until = NULL, next_attempt_at = COALESCE(?, next_attempt_at),
-                       status = CASE WHEN ? IS NULL THEN 'dead' ELSE 'pending' END
+                       status = CASE WHEN CAST(? AS TEXT) IS NULL THEN 'dead' ELSE 'pending' END
                    WHERE id = ?""",
                 [error, ts(retry_at), ts(retry_at), delivery_id],
             )
@@ -169,8 +178,8 @@ class Store(FeedStore, Outbox):
         return housekeeping.probe_writable(self.path)
 
     def release_claims(self, now: datetime) -> int:
-        """Un-lease every claimed pending delivery (on shutdown)."""
-        return housekeeping.release_claims(self.db, now)
+        """Un-lease the pending deliveries this store claimed (on shutdown)."""
+        return housekeeping.release_claims(self.db, now, self.owner)
 
     def stats(self) -> housekeeping.StoreStats:
         """Feeds, articles, hits and deliveries, grouped for status and metrics."""
@@ -179,6 +188,11 @@ class Store(FeedStore, Outbox):
     def sent_since(self, after: str) -> tuple[str, list[tuple[str, float]]]:
         """Deliveries sent after `after` (a stored time) with their time in the outbox."""
         return housekeeping.sent_since(self.db, after)
+
+
+def is_postgres(target: str) -> bool:
+    """Whether a `store:` setting names a PostgreSQL database rather than a file."""
+    return target.startswith(("postgresql://", "postgres://"))
 
 
 def _hit(r: dict[str, Any]) -> StoredHit:

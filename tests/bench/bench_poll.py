@@ -170,8 +170,8 @@ def prime_store(service: Service, port: int) -> None:
             for k in range(ITEMS):  # what the feed listed before: poll 0
                 aid = article_id(url, f"f{i}-{k}", "", "", "")
                 db.execute(
-                    "INSERT OR IGNORE INTO articles (id, feed_url, guid, fetched_at)"
-                    " VALUES (?, ?, ?, ?)",
+                    "INSERT INTO articles (id, feed_url, guid, fetched_at)"
+                    " VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING",  # SQLite and PostgreSQL
                     [aid, url, f"f{i}-{k}", now.isoformat()],
                 )
 

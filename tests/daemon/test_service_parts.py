@@ -27,7 +27,7 @@ from daemon.notify import Notifier, socket_address, watchdog_interval_s
 from store import PollOutcome, Store
 from tests.cli import wirewatch
 from tests.conftest import ROOT, SEEDS
-from tests.store.test_store import NOW, article, hit
+from tests.store.test_contract import NOW, article, hit
 
 
 def test_notify_sends_datagrams_to_a_path_socket(tmp_path: Path) -> None:

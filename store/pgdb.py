@@ -1,0 +1,67 @@
+"""A psycopg 3 connection with the shape of `store.sql.Database`.
+
+The shared SQL is written with SQLite's `?` and `:name` parameters; they are
+rewritten once per statement text to psycopg's `%s` and `%(name)s` (a literal
+`%` is doubled). The connection runs in autocommit; `atomic()` is a
+transaction, nested ones are savepoints, as in sqlite-utils. A connection
+the server dropped (a restart, a failover) is opened again on the next
+statement outside a transaction; the statement that found it broken fails.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from contextlib import AbstractContextManager
+from functools import lru_cache
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+
+from store.sql import Params
+
+_NAMED = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+@lru_cache(maxsize=512)
+def translate(sql: str, named: bool) -> str:
+    """SQLite parameter marks as psycopg's."""
+    sql = sql.replace("%", "%%")
+    return _NAMED.sub(r"%(\1)s", sql) if named else sql.replace("?", "%s")
+
+
+class PgDatabase:
+    """One PostgreSQL connection, used by one daemon's event loop."""
+
+    def __init__(self, conn: psycopg.Connection[Any], url: str = "") -> None:
+        self.conn = conn
+        self.url = url
+
+    @classmethod
+    def connect(cls, url: str) -> PgDatabase:
+        """Connect (autocommit) to the database at `url`."""
+        return cls(psycopg.connect(url, autocommit=True, connect_timeout=10), url)
+
+    def _live(self) -> psycopg.Connection[Any]:
+        if self.conn.closed and self.url:
+            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+        return self.conn
+
+    def execute(self, sql: str, params: Params = ()) -> psycopg.Cursor[Any]:
+        """Run one statement; its cursor yields tuples."""
+        return self._live().execute(translate(sql, isinstance(params, dict)), params)
+
+    def query(self, sql: str, params: Params = ()) -> Iterator[dict[str, Any]]:
+        """Run a query; its rows as dicts."""
+        cur = self._live().cursor(row_factory=dict_row)
+        cur.execute(translate(sql, isinstance(params, dict)), params)
+        return iter(cur.fetchall())  # read now, as sqlite-utils does inside a transaction
+
+    def atomic(self) -> AbstractContextManager[Any]:
+        """A transaction (a savepoint inside another)."""
+        return self._live().transaction()
+
+    def close(self) -> None:
+        """Close the connection."""
+        self.conn.close()

@@ -1,0 +1,91 @@
+"""`wirewatch migrate --to`: a SQLite store copied into PostgreSQL, idempotently."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from store import Planned, PollOutcome, Store
+from tests.cli import wirewatch
+from tests.pg import fresh_schema
+from tests.store.test_contract import NOW, article, hit
+
+
+@pytest.fixture
+def target() -> Iterator[str]:
+    with fresh_schema() as url:
+        yield url
+
+
+def sqlite_store(path: Path) -> Store:
+    """A store with something in every table: feeds, articles, a story, hits, the outbox."""
+    store = Store.open(path)
+    store.sync_feeds([("http://127.0.0.1/a.xml", 60), ("http://127.0.0.1/b.xml", 300)], NOW)
+    store.record_poll(
+        "http://127.0.0.1/a.xml",
+        PollOutcome(at=NOW, ok=True, next_poll_at=NOW + timedelta(minutes=1), etag='"e1"'),
+    )
+    first = store.record_planned(
+        article(1), [(hit("a1"), [Planned("hook")])], NOW, fingerprint=(1 << 64) - 3
+    )
+    parent = first.delivery_ids[0]
+    store.record_planned(
+        article(2),
+        [(hit("a2"), [Planned("hook", "update", parent)])],
+        NOW,
+        fingerprint=(1 << 64) - 3,
+        story_id=first.story_id,
+    )
+    store.record_article(article(3), [], NOW)
+    [job, _] = store.claim_due(NOW)
+    store.mark_failed(job.id, "HTTP 410", None)
+    store.disable_destination("hook", "410 Gone", NOW)
+    return store
+
+
+def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
+    source = sqlite_store(tmp_path / "w.db")
+    want = (source.feeds(), source.hits(), source.outbox(), source.destinations())
+    source.close()
+
+    run = wirewatch("migrate", "--db", str(tmp_path / "w.db"), "--to", target)
+    assert run.returncode == 0, run.stderr
+    lines = run.stdout.splitlines()
+    for line in (
+        "feeds: 2 rows, 2 added",
+        "articles: 3 rows, 3 added",
+        "stories: 1 rows, 1 added",
+        "hits: 2 rows, 2 added",
+        "deliveries: 2 rows, 2 added",
+        "destinations: 1 rows, 1 added",
+    ):
+        assert line in lines
+    copy = Store.open(target)
+    assert (copy.feeds(), copy.hits(), copy.outbox(), copy.destinations()) == want
+    assert copy.story_candidates(NOW - timedelta(days=1)) == [(1, (1 << 64) - 3)]
+    # New rows continue after the copied ids.
+    assert copy.record_article(article(4), [(hit("a4"), ["hook"])], NOW) == [3]
+    copy.close()
+
+    again = wirewatch("migrate", "--db", str(tmp_path / "w.db"), "--to", target)
+    assert again.returncode == 0, again.stderr
+    assert "hits: 2 rows, 0 added" in again.stdout.splitlines()
+    assert again.stdout.splitlines()[-1] == "done: 0 rows added, 11 already there"
+
+
+def test_migrate_refuses_what_it_cannot_copy(tmp_path: Path) -> None:
+    bad = wirewatch("migrate", "--db", str(tmp_path / "w.db"), "--to", str(tmp_path / "x.db"))
+    assert bad.returncode == 1 and "not a postgresql:// URL" in bad.stderr
+    missing = wirewatch(
+        "migrate", "--db", str(tmp_path / "none.db"), "--to", "postgresql://127.0.0.1:1/x"
+    )
+    assert missing.returncode == 1 and "none.db: no such SQLite store" in missing.stderr
+    Store.open(tmp_path / "w.db").close()
+    down = wirewatch(
+        "migrate", "--db", str(tmp_path / "w.db"), "--to", "postgresql://u:secret@127.0.0.1:1/x"
+    )
+    assert down.returncode == 1 and "cannot open the store" in down.stderr
+    assert "secret" not in down.stderr and "Traceback" not in down.stderr

@@ -1,0 +1,43 @@
+"""One store fixture, run against every backend: the store's contract suite."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+
+from store import Store
+from tests.pg import fresh_schema
+
+BACKENDS = ["sqlite", "postgresql"]
+
+
+@pytest.fixture(params=BACKENDS)
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a fresh store lives: a SQLite file, or an empty PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "var" / "wirewatch.db")
+    else:
+        with fresh_schema() as url:
+            yield url
+
+
+@pytest.fixture
+def open_store(store_target: str) -> Iterator[Callable[[], Store]]:
+    """Open the test's store (again: a second daemon's connection); closed at the end."""
+    opened: list[Store] = []
+
+    def open_() -> Store:
+        opened.append(Store.open(store_target))
+        return opened[-1]
+
+    yield open_
+    for s in opened:
+        s.close()
+
+
+@pytest.fixture
+def store(open_store: Callable[[], Store]) -> Store:
+    """A fresh, migrated store of each backend."""
+    return open_store()
