@@ -11,7 +11,7 @@ export WIREWATCH_CORPUS_DIR
 # unless WIREWATCH_TEST_POSTGRES names a server already (CI does).
 PG_DIR ?= var/pg/data
 
-.PHONY: run test lint typecheck contracts pytest bench actors clean pg pg-stop
+.PHONY: run test system-deps lint typecheck contracts pytest bench actors clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -31,7 +31,26 @@ run: $(VENV)/.installed
 	$(BIN)/wirewatch run $(ARGS)
 
 ## test: lint, the import-layer contract, type checks and the tests
-test: lint contracts typecheck pytest
+test: system-deps lint contracts typecheck pytest
+
+# Debian packages the tests use: systemd-analyze (the unit file's checks), PostgreSQL (the
+# store's second backend) and iso-codes (the actor library's ISO 3166 cross-check).
+# Installed when missing and running as root; otherwise named, with the command.
+SYSTEM_DEPS_MISSING = $(strip \
+	$(if $(shell command -v systemd-analyze),,systemd) \
+	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
+	$(if $(wildcard /usr/share/iso-codes/json/iso_3166-1.json),,iso-codes))
+
+system-deps:
+ifneq ($(SYSTEM_DEPS_MISSING),)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update -q && DEBIAN_FRONTEND=noninteractive apt-get install -y -q \
+			--no-install-recommends $(SYSTEM_DEPS_MISSING); \
+	else \
+		echo "make test needs: $(SYSTEM_DEPS_MISSING) (sudo apt-get install $(SYSTEM_DEPS_MISSING))"; \
+		exit 1; \
+	fi
+endif
 
 lint: $(VENV)/.installed-dev
 	$(BIN)/ruff check daemon rules store tests
@@ -44,8 +63,10 @@ typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
 pytest: $(VENV)/.installed-dev
-	@if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then eval "$$(tests/pg_cluster.sh start $(PG_DIR))"; fi; \
-	$(BIN)/pytest $(ARGS)
+	@started=; if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then \
+		eval "$$(tests/pg_cluster.sh start $(PG_DIR))" && started=1; fi; \
+	$(BIN)/pytest $(ARGS); status=$$?; \
+	if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
 
 ## pg: start the test PostgreSQL cluster; prints the export line for running pytest by hand
 pg:
