@@ -93,3 +93,18 @@ def _read(channel: str, key: str, file: str, env: Mapping[str, str]) -> str:
     if not text:
         raise SecretError(channel, f"{key}_file", f"{path} is empty")
     return text
+
+
+def resolve_from(
+    channel: str, settings: object, key: str, *, required: bool = True
+) -> Secret | None:
+    """The secret `key` of a channel's settings: from `key`, `key_env` or `key_file`."""
+    value = getattr(settings, key)
+    return resolve(
+        channel,
+        key,
+        value=None if value is None else str(value),
+        env_name=getattr(settings, f"{key}_env"),
+        file=getattr(settings, f"{key}_file"),
+        required=required,
+    )

@@ -22,7 +22,7 @@ from pydantic import Field, field_validator
 from daemon.alerts.base import Alert, Channel, ChannelSettings
 from daemon.alerts.console import render_text
 from daemon.errors import AlertError
-from daemon.secrets import resolve
+from daemon.secrets import resolve_from
 
 
 class AppriseSettings(ChannelSettings):
@@ -65,9 +65,7 @@ class AppriseChannel(Channel):
 
     def __init__(self, name: str, settings: AppriseSettings) -> None:
         super().__init__(name, settings)
-        url = resolve(
-            name, "url", value=settings.url, env_name=settings.url_env, file=settings.url_file
-        )
+        url = resolve_from(name, settings, "url")
         assert url is not None
         # Apprise logs request URLs and payloads; the URL is a secret. urllib3 (under
         # apprise) logs request paths at DEBUG: keep it to warnings.

@@ -24,7 +24,7 @@ from pydantic import Field
 
 from daemon.alerts.base import Alert, Channel, ChannelSettings, batch_id, highlight
 from daemon.errors import AlertError
-from daemon.secrets import Secret, resolve
+from daemon.secrets import Secret, resolve_from
 from rules.model import Evidence
 
 SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -104,13 +104,8 @@ class EmailChannel(Channel):
         super().__init__(name, settings)
         self.s = settings
         self.port = settings.port or SMTP_PORTS[settings.security]
-        self.password: Secret | None = resolve(
-            name,
-            "password",
-            value=settings.password,
-            env_name=settings.password_env,
-            file=settings.password_file,
-            required=bool(settings.username),
+        self.password: Secret | None = resolve_from(
+            name, settings, "password", required=bool(settings.username)
         )
         self.list_id = settings.list_id or f"wirewatch alerts <{name}.wirewatch.invalid>"
         self.text_env, self.html_env = templates(settings.template_dir)

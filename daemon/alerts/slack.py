@@ -21,7 +21,7 @@ from pydantic import Field, model_validator
 
 from daemon.alerts.base import Alert, Channel, ChannelSettings, http_outcome, retry_after_s
 from daemon.errors import AlertError
-from daemon.secrets import resolve
+from daemon.secrets import resolve_from
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000
@@ -176,22 +176,8 @@ class SlackChannel(Channel):
 
     def __init__(self, name: str, settings: SlackSettings) -> None:
         super().__init__(name, settings)
-        self.hook = resolve(
-            name,
-            "webhook_url",
-            value=settings.webhook_url,
-            env_name=settings.webhook_url_env,
-            file=settings.webhook_url_file,
-            required=False,
-        )
-        self.token = resolve(
-            name,
-            "token",
-            value=settings.token,
-            env_name=settings.token_env,
-            file=settings.token_file,
-            required=False,
-        )
+        self.hook = resolve_from(name, settings, "webhook_url", required=False)
+        self.token = resolve_from(name, settings, "token", required=False)
         self.channel = settings.channel
         self.api_url = settings.api_url.rstrip("/")
         self.min_interval_s = settings.min_interval_s

@@ -23,7 +23,7 @@ from pydantic import AnyHttpUrl, Field, TypeAdapter, ValidationError
 
 from daemon.alerts.base import Alert, Channel, ChannelSettings, batch_id, http_outcome
 from daemon.errors import AlertError
-from daemon.secrets import Secret, SecretError, resolve
+from daemon.secrets import Secret, SecretError, resolve_from
 
 _URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
 
@@ -71,27 +71,14 @@ class WebhookChannel(Channel):
         now: Callable[[], datetime] = lambda: datetime.now(UTC),
     ) -> None:
         super().__init__(name, settings)
-        url = resolve(
-            name,
-            "url",
-            value=str(settings.url) if settings.url else None,
-            env_name=settings.url_env,
-            file=settings.url_file,
-        )
+        url = resolve_from(name, settings, "url")
         assert url is not None
         try:
             _URL.validate_python(url.reveal())
         except ValidationError as e:
             raise SecretError(name, "url", "not an http(s) URL") from e
         self._url = url
-        secret = resolve(
-            name,
-            "secret",
-            value=settings.secret,
-            env_name=settings.secret_env,
-            file=settings.secret_file,
-            required=False,
-        )
+        secret = resolve_from(name, settings, "secret", required=False)
         self._keys = signing_keys(name, secret) if secret else []
         self.now = now
         self.client = httpx.AsyncClient(timeout=settings.timeout_s)
