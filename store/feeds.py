@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
+from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
@@ -239,29 +240,12 @@ class FeedStore:
         return self.record_article(article, [(hit, channels)], now)
 
 
+# Rows carry FeedState's fields by name; its datetimes are stored as ISO text.
+_FEED_FIELDS = tuple(f.name for f in fields(FeedState))
+_FEED_DATES = frozenset(f.name for f in fields(FeedState) if "datetime" in str(f.type))
+
+
 def feed_state(r: dict[str, Any]) -> FeedState:
     """A feeds row as a FeedState."""
-    return FeedState(
-        url=r["url"],
-        interval_s=r["interval_s"],
-        etag=r["etag"],
-        last_modified=r["last_modified"],
-        status=r["status"],
-        last_polled_at=dt(r["last_polled_at"]),
-        last_success_at=dt(r["last_success_at"]),
-        next_poll_at=dt(r["next_poll_at"]),
-        error_class=r["error_class"],
-        error=r["error"],
-        error_count=r["error_count"],
-        title=r["title"],
-        origin=r["origin"],
-        effective_url=r["effective_url"],
-        poll_interval_s=r["poll_interval_s"],
-        items_per_day=r["items_per_day"],
-        last_new_at=dt(r["last_new_at"]),
-        last_error_at=dt(r["last_error_at"]),
-        error_since=dt(r["error_since"]),
-        errors_total=r["errors_total"],
-        health=r["health"],
-        health_at=dt(r["health_at"]),
-    )
+    values: dict[str, Any] = {n: dt(r[n]) if n in _FEED_DATES else r[n] for n in _FEED_FIELDS}
+    return FeedState(**values)
