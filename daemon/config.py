@@ -14,9 +14,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from daemon.alerts import ALERTERS, ChannelSettings
-from daemon.deliver import DeliveryConfig
-from daemon.stories import EscalationConfig, StoryConfig
+from daemon.alerts.channels import ALERTERS, ChannelSettings
+from daemon.alerts.stories import EscalationConfig, StoryConfig
+from daemon.alerts.worker import DeliveryConfig
 from rules.document import Document, load_document, suggest, validate
 from rules.duration import parse_duration
 from rules.errors import RuleFileErrors, RuleSyntaxError

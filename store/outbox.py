@@ -1,7 +1,7 @@
 """The delivery outbox, stories and destinations: the store's side of alerting.
 
-A mixin of `Store` (store/sqlite.py): the SQL for what daemon/deliver.py,
-daemon/stories.py and `wirewatch deliveries` need. No rule logic here.
+A mixin of `Store` (store/sqlite.py): the SQL for what daemon/alerts/worker.py,
+daemon/alerts/stories.py and `wirewatch deliveries` need. No rule logic here.
 """
 
 from __future__ import annotations

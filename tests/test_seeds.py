@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from daemon.config import load_config
-from daemon.parse import parse_feed
+from daemon.poll.parse import parse_feed
 from rules.load import load_rules
 from tests.conftest import SEED_ARTICLE, SEEDS
 

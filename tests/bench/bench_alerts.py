@@ -20,13 +20,13 @@ from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
 from pathlib import Path
 
-from daemon.alerts import Alert
-from daemon.alerts.webhook import WebhookChannel, WebhookSettings
+from daemon.alerts.channels import Alert
+from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
+from daemon.alerts.stories import distance, fingerprint, nearest, shingles
+from daemon.alerts.worker import deliver_due
 from daemon.config import load_config
-from daemon.deliver import deliver_due
-from daemon.scheduler import run_forever
-from daemon.service import Service
-from daemon.stories import distance, fingerprint, nearest, shingles
+from daemon.runtime.loop import run_forever
+from daemon.runtime.service import Service
 from store import Store
 from tests.daemon.alertkit import record
 from tests.servers import RecordingServer, Reply, Request, Route, static_feed

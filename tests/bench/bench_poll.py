@@ -27,8 +27,8 @@ from pathlib import Path
 import feedparser
 
 from daemon.config import load_config
-from daemon.parse import article_id
-from daemon.service import Service
+from daemon.poll.parse import article_id
+from daemon.runtime.service import Service
 from rules.model import Article
 
 FEEDS = 10_000

@@ -30,7 +30,7 @@ from pathlib import Path
 import psycopg
 
 from daemon.config import load_config
-from daemon.service import Service
+from daemon.runtime.service import Service
 from store import Lease, PollOutcome, Store
 from store.codec import ts
 from tests.bench.bench_poll import FEEDS, ROOT, prime_store, server

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
-from daemon.deliver import Policy
+from daemon.alerts.worker import Policy
 from rules.model import Article, Evidence, Hit, Mention
 from store import Planned, Store
 

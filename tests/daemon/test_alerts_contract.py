@@ -19,8 +19,8 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
-from daemon.alerts import ALERTERS, Alert, Channel
-from daemon.alerts.console import ConsoleChannel, ConsoleSettings
+from daemon.alerts.channels import ALERTERS, Alert, Channel
+from daemon.alerts.channels.console import ConsoleChannel, ConsoleSettings
 from daemon.config import load_config
 from daemon.errors import AlertError
 from rules.errors import RuleFileErrors
@@ -162,7 +162,7 @@ async def test_channel_contract(kind: str, tmp_path: Path, http_server: Recordin
 def test_apprise_without_the_extra_is_a_config_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    import daemon.alerts.apprise as mod
+    import daemon.alerts.channels.apprise as mod
 
     monkeypatch.setattr(mod.importlib.util, "find_spec", lambda name: None)
     cfg = tmp_path / "wirewatch.yaml"

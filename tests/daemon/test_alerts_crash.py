@@ -14,8 +14,8 @@ from pathlib import Path
 
 from standardwebhooks.webhooks import Webhook
 
-from daemon.alerts.webhook import WebhookChannel, WebhookSettings
-from daemon.deliver import deliver_due
+from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
+from daemon.alerts.worker import deliver_due
 from store import Store
 from tests.cli import ROOT
 from tests.daemon.alertkit import record

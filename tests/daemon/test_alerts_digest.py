@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from daemon.alerts.webhook import WebhookChannel, WebhookSettings
-from daemon.deliver import deliver_due
-from daemon.digest import parse_schedule
-from daemon.stories import Stories
+from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
+from daemon.alerts.digest import parse_schedule
+from daemon.alerts.stories import Stories
+from daemon.alerts.worker import deliver_due
 from store import Store
 from tests.conftest import SEED_ARTICLE
 from tests.daemon.alertkit import Clock, article, hit

@@ -18,9 +18,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
-from daemon.alerts.base import Alert
-from daemon.alerts.mail import EmailChannel, EmailSettings
-from daemon.deliver import deliver_due
+from daemon.alerts.channels.base import Alert
+from daemon.alerts.channels.mail import EmailChannel, EmailSettings
+from daemon.alerts.worker import deliver_due
 from store import Planned, Store
 from tests.daemon.alertkit import Clock, article, hit, quick, record
 

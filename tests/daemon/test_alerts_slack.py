@@ -7,9 +7,9 @@ import json
 
 import pytest
 
-from daemon.alerts.base import Alert
-from daemon.alerts.slack import SlackChannel, SlackSettings, alert_message, batch_message
-from daemon.deliver import deliver_due
+from daemon.alerts.channels.base import Alert
+from daemon.alerts.channels.slack import SlackChannel, SlackSettings, alert_message, batch_message
+from daemon.alerts.worker import deliver_due
 from rules.model import Evidence, Mention
 from store import Planned, Store
 from tests.daemon.alertkit import Clock, article, hit, quick, record

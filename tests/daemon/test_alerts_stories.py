@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
+from daemon.alerts.stories import EscalationConfig, Stories, backfill_split, distance, fingerprint
 from daemon.config import load_config
-from daemon.service import Service
-from daemon.stories import EscalationConfig, Stories, backfill_split, distance, fingerprint
+from daemon.runtime.service import Service
 from rules.errors import RuleFileErrors
 from store import Store
 from tests.conftest import SEED_ARTICLE, SEEDS

@@ -12,9 +12,9 @@ import jsonschema
 import pytest
 from standardwebhooks.webhooks import Webhook
 
-from daemon.alerts.webhook import WebhookChannel, WebhookSettings
-from daemon.deliver import deliver_due
-from daemon.secrets import SecretError
+from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
+from daemon.alerts.secrets import SecretError
+from daemon.alerts.worker import deliver_due
 from store import Store
 from tests.cli import wirewatch
 from tests.daemon.alertkit import Clock, quick, record
@@ -22,7 +22,9 @@ from tests.servers import RecordingServer, Reply, Request
 
 pytestmark = pytest.mark.anyio
 SCHEMA = json.loads(
-    (Path(__file__).parents[2] / "daemon/alerts/webhook.schema.json").read_text(encoding="utf-8")
+    (Path(__file__).parents[2] / "daemon/alerts/channels/webhook.schema.json").read_text(
+        encoding="utf-8"
+    )
 )
 SECRET = "whsec_" + base64.b64encode(b"a very secret signing key 123456").decode()
 

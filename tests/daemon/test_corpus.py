@@ -18,8 +18,8 @@ from pathlib import Path
 import httpx
 
 from daemon.errors import FetchError
-from daemon.fetch import ERROR_CLASSES, FetchLimits, fetch, new_client
-from daemon.parse import ParseError, parse_feed
+from daemon.poll.fetch import ERROR_CLASSES, FetchLimits, fetch, new_client
+from daemon.poll.parse import ParseError, parse_feed
 from tests.servers import RecordingServer, Reply, Request
 
 _HEADER = re.compile(r"^Header:\s*([\w-]+):\s*(.*?)\s*$", re.MULTILINE)

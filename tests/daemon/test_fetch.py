@@ -14,7 +14,7 @@ import httpx
 import pytest
 
 from daemon.errors import FetchError
-from daemon.fetch import (
+from daemon.poll.fetch import (
     ERROR_CLASSES,
     FetchLimits,
     classify,

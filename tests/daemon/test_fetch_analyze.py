@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import asyncio
 
-from daemon.analyze import ThreadAnalyzer
+from daemon.poll.analyze import ThreadAnalyzer
 from rules.engine import Engine
 from rules.load import load_rules
 from rules.model import Article

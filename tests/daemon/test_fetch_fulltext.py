@@ -8,9 +8,9 @@ from pathlib import Path
 import pytest
 
 from daemon.config import load_config
-from daemon.fetch import FetchLimits, new_client
-from daemon.fulltext import fill_full_text
-from daemon.service import Service
+from daemon.poll.fetch import FetchLimits, new_client
+from daemon.poll.fulltext import fill_full_text
+from daemon.runtime.service import Service
 from rules.model import Article
 from tests.servers import RecordingServer, Reply
 

@@ -7,8 +7,8 @@ from collections import Counter
 from pathlib import Path
 
 from daemon.config import load_config
-from daemon.dispatch import Dispatcher
-from daemon.service import Service
+from daemon.poll.dispatch import Dispatcher
+from daemon.runtime.service import Service
 
 HOSTS = ("127.0.0.1", "127.0.0.2", "127.0.0.3")
 FEED = b"<rss version='2.0'><channel><title>t</title><item><guid>1</guid></item></channel></rss>"

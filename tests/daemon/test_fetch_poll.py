@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from daemon.config import load_config
-from daemon.service import Service
+from daemon.runtime.service import Service
 from store import FeedState
 from store.feeds import HEALTH_WATCH
 from tests.servers import RecordingServer, Reply, Request

@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.schedule import Bounds, backoff_s, interval_s, items_per_day, next_at, pause_s
+from daemon.poll.cadence import Bounds, backoff_s, interval_s, items_per_day, next_at, pause_s
 
 NOW = datetime(2026, 6, 1, tzinfo=UTC)
 BOUNDS = Bounds(base_s=900, min_s=120, max_s=86400)

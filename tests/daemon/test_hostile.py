@@ -16,8 +16,8 @@ from contextlib import asynccontextmanager
 import pytest
 
 from daemon.errors import FetchError
-from daemon.fetch import Fetched, FetchLimits, fetch, new_client
-from daemon.parse import ParseError, parse_feed
+from daemon.poll.fetch import Fetched, FetchLimits, fetch, new_client
+from daemon.poll.parse import ParseError, parse_feed
 
 Handler = Callable[[asyncio.StreamReader, asyncio.StreamWriter], Awaitable[None]]
 LIMITS = FetchLimits(

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from daemon.parse import ParseError, article_id, canonical_link, html_to_text, parse_feed
+from daemon.poll.parse import ParseError, article_id, canonical_link, html_to_text, parse_feed
 
 RSS = b"""<?xml version="1.0" encoding="utf-8"?>
 <rss version="2.0"><channel><title>Wire</title><language>de-DE</language><ttl>30</ttl>

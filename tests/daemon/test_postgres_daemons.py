@@ -27,7 +27,7 @@ from tests.servers import RecordingServer, Reply, Request
 
 FEEDS = 1000
 INTERVAL_S = 8.0
-JITTER_S = INTERVAL_S * 0.1  # daemon/schedule.py: up to 10% later
+JITTER_S = INTERVAL_S * 0.1  # daemon/poll/cadence.py: up to 10% later
 LEASE_S = 5.0
 SLACK_S = 4.0  # a tick, a queue, a busy 2-core machine
 STORY = range(0, FEEDS, 100)  # these feeds carry one story (one text): alert once

@@ -20,10 +20,10 @@ from pathlib import Path
 import pytest
 from pydantic import BaseModel, SecretStr
 
-from daemon.alerts.webhook import WebhookSettings
-from daemon.journal import JournalFormatter, Redactor, is_journal, secret_values
-from daemon.metrics import HttpListenError, Metrics, MetricsServer
-from daemon.notify import Notifier, socket_address, watchdog_interval_s
+from daemon.alerts.channels.webhook import WebhookSettings
+from daemon.runtime.logs import JournalFormatter, Redactor, is_journal, secret_values
+from daemon.runtime.metrics import HttpListenError, Metrics, MetricsServer
+from daemon.runtime.systemd import Notifier, socket_address, watchdog_interval_s
 from store import PollOutcome, Store
 from tests.cli import wirewatch
 from tests.conftest import ROOT, SEEDS
@@ -272,7 +272,7 @@ def test_under_journald_every_line_has_a_priority_and_no_timestamp(tmp_path: Pat
         lines = reader.read().splitlines()
     assert proc.wait(120) == 0
     seed = "https://news.example.org/politik/putin-kim-telefonat"
-    assert f"<6>daemon.pipeline: hit watch=russia-north-korea article={seed}" in lines
+    assert f"<6>daemon.poll.pipeline: hit watch=russia-north-korea article={seed}" in lines
     assert lines and all(re.match(r"<[2-7]>[\w.]+: ", line) for line in lines)
 
 

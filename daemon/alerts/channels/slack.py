@@ -19,9 +19,9 @@ from typing import Any, ClassVar, Literal
 import httpx
 from pydantic import Field, model_validator
 
-from daemon.alerts.base import Alert, Channel, ChannelSettings, http_outcome, retry_after_s
+from daemon.alerts.channels.base import Alert, Channel, ChannelSettings, http_outcome, retry_after_s
+from daemon.alerts.secrets import resolve_from
 from daemon.errors import AlertError
-from daemon.secrets import resolve_from
 
 MAX_BLOCKS = 50
 MAX_SECTION = 3000

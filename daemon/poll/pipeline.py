@@ -16,15 +16,15 @@ from typing import Literal
 
 import httpx
 
-from daemon import schedule
-from daemon.analyze import Analyzer, Matched
+from daemon.alerts.stories import Stories, backfill_split
 from daemon.errors import FetchError
-from daemon.fetch import Fetched, FetchLimits, fetch
-from daemon.fulltext import fill_full_text
-from daemon.health import HealthPolicy, check_health
-from daemon.parse import ParsedFeed, ParseError, canonical_link
-from daemon.schedule import Bounds
-from daemon.stories import Stories, backfill_split
+from daemon.poll import cadence
+from daemon.poll.analyze import Analyzer, Matched
+from daemon.poll.cadence import Bounds
+from daemon.poll.fetch import Fetched, FetchLimits, fetch
+from daemon.poll.fulltext import fill_full_text
+from daemon.poll.health import HealthPolicy, check_health
+from daemon.poll.parse import ParsedFeed, ParseError, canonical_link
 from rules.model import Article, Hit
 from store import FeedState, PollOutcome, Store
 
@@ -193,14 +193,14 @@ def success_outcome(
     new_items: int,
 ) -> PollOutcome:
     """A 200 with a feed: the interval adapts to the entries' rate and server hints."""
-    rate = schedule.items_per_day([a.published_at for a in parsed.articles], at)
-    interval = schedule.interval_s(
+    rate = cadence.items_per_day([a.published_at for a in parsed.articles], at)
+    interval = cadence.interval_s(
         bounds, rate or feed.items_per_day, ttl_s=parsed.ttl_s, fresh_for_s=fetched.fresh_for_s
     )
     return PollOutcome(
         at,
         True,
-        schedule.next_at(at, interval, bounds.max_s),
+        cadence.next_at(at, interval, bounds.max_s),
         etag=fetched.etag,
         last_modified=fetched.last_modified,
         title=parsed.title,
@@ -215,12 +215,12 @@ def unchanged_outcome(
     feed: FeedState, fetched: Fetched, bounds: Bounds, at: datetime
 ) -> PollOutcome:
     """A 304: keep the interval learnt so far, unless the server asks for longer."""
-    interval = feed.poll_interval_s or schedule.interval_s(bounds, feed.items_per_day)
+    interval = feed.poll_interval_s or cadence.interval_s(bounds, feed.items_per_day)
     interval = bounds.clamp(max(interval, fetched.fresh_for_s or 0.0))
     return PollOutcome(
         at,
         True,
-        schedule.next_at(at, interval, bounds.max_s),
+        cadence.next_at(at, interval, bounds.max_s),
         etag=fetched.etag,
         last_modified=fetched.last_modified,
         interval_s=round(interval),
@@ -240,12 +240,12 @@ def failure_outcome(
         state, next_poll_at = "retired", None
     elif status in (429, 503) and retry_after is not None:
         state = "paused"
-        wait = schedule.pause_s(bounds, retry_after)
-        next_poll_at = schedule.next_at(at, wait, schedule.MAX_BACKOFF_S)
+        wait = cadence.pause_s(bounds, retry_after)
+        next_poll_at = cadence.next_at(at, wait, cadence.MAX_BACKOFF_S)
     else:
         interval = feed.poll_interval_s or bounds.clamp(bounds.base_s)
-        wait = schedule.backoff_s(bounds, interval, feed.error_count + 1)
-        state, next_poll_at = "failing", schedule.next_at(at, wait, schedule.MAX_BACKOFF_S)
+        wait = cadence.backoff_s(bounds, interval, feed.error_count + 1)
+        state, next_poll_at = "failing", cadence.next_at(at, wait, cadence.MAX_BACKOFF_S)
     return PollOutcome(
         at,
         False,

@@ -6,7 +6,7 @@ import sys
 from collections.abc import Sequence
 from typing import ClassVar, Literal, TextIO
 
-from daemon.alerts.base import Alert, Channel, ChannelSettings, highlight
+from daemon.alerts.channels.base import Alert, Channel, ChannelSettings, highlight
 
 
 class ConsoleSettings(ChannelSettings):

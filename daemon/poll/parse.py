@@ -22,7 +22,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 import feedparser
 
 from daemon.errors import DaemonError
-from daemon.jsonfeed import is_json_feed, parse_json_feed
+from daemon.poll.jsonfeed import is_json_feed, parse_json_feed
 from rules.model import Article
 
 log = logging.getLogger(__name__)

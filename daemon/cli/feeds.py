@@ -15,11 +15,11 @@ from typing import Any
 
 import click
 
+from daemon.cli.options import get_config, user_errors
 from daemon.config import Config, feed_source
-from daemon.discover import find_feed
-from daemon.opml import Outline, read_opml, write_opml
-from daemon.options import get_config, user_errors
-from daemon.service import fetch_limits, utcnow
+from daemon.poll.discover import find_feed
+from daemon.poll.opml import Outline, read_opml, write_opml
+from daemon.runtime.service import fetch_limits, utcnow
 from store import FeedState, Store
 from store.codec import ts
 

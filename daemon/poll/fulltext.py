@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import httpx
 
 from daemon.errors import FetchError
-from daemon.fetch import FetchLimits, fetch, is_local
+from daemon.poll.fetch import FetchLimits, fetch, is_local
 from rules.model import Article
 
 log = logging.getLogger(__name__)

@@ -22,8 +22,8 @@ from typing import Annotated, Literal
 import numpy as np
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from daemon.alerts import ChannelSettings
-from daemon.digest import Schedule, parse_schedule
+from daemon.alerts.channels import ChannelSettings
+from daemon.alerts.digest import Schedule, parse_schedule
 from rules.duration import parse_duration
 from rules.model import Article, Hit
 from store import Planned, Store

@@ -21,7 +21,7 @@ from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
 
 from daemon.errors import DaemonError
-from daemon.pipeline import PollReport
+from daemon.poll.pipeline import PollReport
 from store.housekeeping import StoreStats
 
 log = logging.getLogger(__name__)

@@ -1,6 +1,6 @@
 """JSON Feed 1.0 and 1.1 (https://jsonfeed.org/version/1.1), which feedparser 6 does not read.
 
-Turns the JSON into plain entry dicts of the shape `daemon.parse` builds
+Turns the JSON into plain entry dicts of the shape `daemon.poll.parse` builds
 Articles from; imports nothing of the store.
 """
 

@@ -6,8 +6,8 @@ from html.parser import HTMLParser
 from urllib.parse import urljoin
 
 from daemon.errors import DaemonError, FetchError
-from daemon.fetch import FetchLimits, fetch, new_client
-from daemon.parse import ParseError, parse_feed
+from daemon.poll.fetch import FetchLimits, fetch, new_client
+from daemon.poll.parse import ParseError, parse_feed
 
 FEED_TYPES = {
     "application/rss+xml",

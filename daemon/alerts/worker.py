@@ -19,8 +19,8 @@ from typing import Annotated
 
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from daemon.alerts import Alert, Channel
-from daemon.alerts.base import DestinationGoneError
+from daemon.alerts.channels import Alert, Channel
+from daemon.alerts.channels.base import DestinationGoneError
 from daemon.errors import AlertError
 from rules.duration import parse_duration
 from store import DeliveryJob, Store

@@ -13,7 +13,7 @@ import logging
 from dataclasses import dataclass
 from datetime import datetime
 
-from daemon.schedule import DAY_S
+from daemon.poll.cadence import DAY_S
 from store import FeedState, Store
 
 log = logging.getLogger(__name__)

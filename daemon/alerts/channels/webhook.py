@@ -4,7 +4,7 @@ Headers: `webhook-id` (the delivery's idempotency key, the same on every
 retry), `webhook-timestamp` (Unix seconds of this attempt) and
 `webhook-signature` (`v1,` + base64 HMAC-SHA256 of `id.timestamp.body`, keyed
 with the base64 part of the `whsec_…` secret). The body follows
-daemon/alerts/webhook.schema.json.
+daemon/alerts/channels/webhook.schema.json.
 """
 
 from __future__ import annotations
@@ -21,9 +21,9 @@ from typing import Any, ClassVar, Literal
 import httpx
 from pydantic import AnyHttpUrl, Field, TypeAdapter, ValidationError
 
-from daemon.alerts.base import Alert, Channel, ChannelSettings, batch_id, http_outcome
+from daemon.alerts.channels.base import Alert, Channel, ChannelSettings, batch_id, http_outcome
+from daemon.alerts.secrets import Secret, SecretError, resolve_from
 from daemon.errors import AlertError
-from daemon.secrets import Secret, SecretError, resolve_from
 
 _URL: TypeAdapter[AnyHttpUrl] = TypeAdapter(AnyHttpUrl)
 

@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import click
 
-from daemon.options import config_option, db_option, get_config, user_errors
+from daemon.cli.options import config_option, db_option, get_config, user_errors
 from store import Store, is_postgres
 from store.postgres import PostgresStore, redact
 

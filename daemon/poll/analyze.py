@@ -16,7 +16,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from pathlib import Path
 from typing import Protocol
 
-from daemon.parse import ParsedFeed, parse_feed
+from daemon.poll.parse import ParsedFeed, parse_feed
 from rules.engine import Engine
 from rules.load import load_rules
 from rules.model import Article, Hit

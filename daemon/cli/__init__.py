@@ -11,17 +11,17 @@ from typing import Any
 
 import click
 
-from daemon.alerts.base import highlight
-from daemon.backtest import backtest
-from daemon.deliveries import deliveries
-from daemon.feedcli import feeds
-from daemon.housekeeping import backup, status
-from daemon.init import init
-from daemon.journal import REDACTOR, secret_values, setup_logging
-from daemon.migrate import migrate
-from daemon.options import USER_ERROR, config_option, db_option, get_config, user_errors
-from daemon.paths import cache_dir
-from daemon.schema import schema
+from daemon.alerts.channels.base import highlight
+from daemon.cli.backtest import backtest
+from daemon.cli.copy import migrate
+from daemon.cli.deliveries import deliveries
+from daemon.cli.feeds import feeds
+from daemon.cli.init import init
+from daemon.cli.options import USER_ERROR, config_option, db_option, get_config, user_errors
+from daemon.cli.schema import schema
+from daemon.cli.status import backup, status
+from daemon.runtime.logs import REDACTOR, secret_values, setup_logging
+from daemon.runtime.paths import cache_dir
 from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.load import load_rules
@@ -59,8 +59,8 @@ def main(log_level: str) -> None:
 )
 def run(config_path: Path | None, db: str | None, once: bool, stop_grace: str) -> None:
     """Run the daemon (poll feeds, match, record, alert)."""
-    from daemon.scheduler import run_forever
-    from daemon.service import Service
+    from daemon.runtime.loop import run_forever
+    from daemon.runtime.service import Service
 
     try:
         grace_s = parse_duration(stop_grace)

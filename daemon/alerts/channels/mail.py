@@ -1,7 +1,7 @@
 """The email channel: multipart HTML + text over SMTP (STARTTLS, implicit TLS or plain).
 
 Bodies come from Jinja2 templates (alert.txt.j2, alert.html.j2, digest.*.j2
-shipped in daemon/alerts/templates/); a `template_dir` holding any of these
+shipped in daemon/alerts/channels/templates/); a `template_dir` holding any of these
 names overrides the shipped one. Message-ID is derived from the alert id, so
 a retried alert has the same Message-ID, and a later article of a story
 refers to the first alert's mail (In-Reply-To) so mail clients thread them.
@@ -22,9 +22,9 @@ import jinja2
 from markupsafe import Markup, escape
 from pydantic import Field
 
-from daemon.alerts.base import Alert, Channel, ChannelSettings, batch_id, highlight
+from daemon.alerts.channels.base import Alert, Channel, ChannelSettings, batch_id, highlight
+from daemon.alerts.secrets import Secret, resolve_from
 from daemon.errors import AlertError
-from daemon.secrets import Secret, resolve_from
 from rules.model import Evidence
 
 SMTP_PORTS = {"starttls": 587, "tls": 465, "none": 25}
@@ -75,7 +75,7 @@ def templates(template_dir: str | None) -> tuple[jinja2.Environment, jinja2.Envi
     loaders: list[jinja2.BaseLoader] = []
     if template_dir:
         loaders.append(jinja2.FileSystemLoader(template_dir))
-    loaders.append(jinja2.PackageLoader("daemon.alerts", "templates"))
+    loaders.append(jinja2.PackageLoader("daemon.alerts.channels", "templates"))
     envs = []
     for html in (False, True):
         env = jinja2.Environment(

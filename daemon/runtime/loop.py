@@ -27,10 +27,10 @@ from typing import Any
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from daemon.errors import DaemonError
-from daemon.metrics import Heartbeat, Metrics, MetricsServer
-from daemon.notify import Notifier
-from daemon.pipeline import PollReport
-from daemon.service import Service
+from daemon.poll.pipeline import PollReport
+from daemon.runtime.metrics import Heartbeat, Metrics, MetricsServer
+from daemon.runtime.service import Service
+from daemon.runtime.systemd import Notifier
 from rules.errors import RuleFileErrors, RulesError
 from store import StoreError
 from store.codec import ts

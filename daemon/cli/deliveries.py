@@ -8,7 +8,7 @@ from pathlib import Path
 
 import click
 
-from daemon.options import USER_ERROR, config_option, db_option, open_store
+from daemon.cli.options import USER_ERROR, config_option, db_option, open_store
 from store import DeliveryJob
 from store.codec import ts
 

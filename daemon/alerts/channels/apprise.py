@@ -19,10 +19,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from pydantic import Field, field_validator
 
-from daemon.alerts.base import Alert, Channel, ChannelSettings
-from daemon.alerts.console import render_text
+from daemon.alerts.channels.base import Alert, Channel, ChannelSettings
+from daemon.alerts.channels.console import render_text
+from daemon.alerts.secrets import resolve_from
 from daemon.errors import AlertError
-from daemon.secrets import resolve_from
 
 
 class AppriseSettings(ChannelSettings):

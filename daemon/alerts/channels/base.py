@@ -12,7 +12,7 @@ from typing import Any, ClassVar
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-from daemon.digest import parse_schedule
+from daemon.alerts.digest import parse_schedule
 from daemon.errors import AlertError
 from store.codec import evidence_dict, ts
 from store.model import DeliveryJob, StoredHit
@@ -119,7 +119,7 @@ class Alert:
         return out
 
     def payload(self) -> dict[str, Any]:
-        """The documented JSON body of an alert (daemon/alerts/webhook.schema.json)."""
+        """The documented JSON body of an alert (daemon/alerts/channels/webhook.schema.json)."""
         h = self.hit
         return {
             "type": f"wirewatch.{'hit' if self.kind == 'alert' else self.kind}",

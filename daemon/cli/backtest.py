@@ -16,8 +16,8 @@ from pathlib import Path
 
 import click
 
-from daemon.options import config_option, db_option, get_config, user_errors
-from daemon.paths import cache_dir
+from daemon.cli.options import config_option, db_option, get_config, user_errors
+from daemon.runtime.paths import cache_dir
 from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.load import RuleSet, load_rules

@@ -1,6 +1,6 @@
 """`wirewatch backup PATH` and `wirewatch status`: operating an installation.
 
-Retention itself runs in the daemon (daemon/scheduler.py, `retention.articles`);
+Retention itself runs in the daemon (daemon/runtime/loop.py, `retention.articles`);
 the SQL lives in store/housekeeping.py.
 """
 
@@ -14,7 +14,7 @@ from typing import Any
 
 import click
 
-from daemon.options import config_option, db_option, open_store, user_errors
+from daemon.cli.options import config_option, db_option, open_store, user_errors
 from store import FeedState, StoredHit
 from store.codec import ts
 from store.housekeeping import StoreStats

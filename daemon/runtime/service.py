@@ -9,17 +9,17 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlsplit
 
-from daemon.alerts import ALERTERS, Channel
-from daemon.analyze import Analyzer, ProcessAnalyzer, ThreadAnalyzer
+from daemon.alerts.channels import ALERTERS, Channel
+from daemon.alerts.stories import Stories
+from daemon.alerts.worker import deliver_due
 from daemon.config import Config, FeedConfig, PollConfig
-from daemon.deliver import deliver_due
-from daemon.dispatch import Dispatcher
-from daemon.fetch import FetchLimits, new_client
-from daemon.health import HealthPolicy
-from daemon.paths import cache_dir
-from daemon.pipeline import FeedSettings, Poller, PollReport, poll_feed, record_crash
-from daemon.schedule import Bounds
-from daemon.stories import Stories
+from daemon.poll.analyze import Analyzer, ProcessAnalyzer, ThreadAnalyzer
+from daemon.poll.cadence import Bounds
+from daemon.poll.dispatch import Dispatcher
+from daemon.poll.fetch import FetchLimits, new_client
+from daemon.poll.health import HealthPolicy
+from daemon.poll.pipeline import FeedSettings, Poller, PollReport, poll_feed, record_crash
+from daemon.runtime.paths import cache_dir
 from rules.engine import Engine
 from rules.load import load_rules
 from store import FeedState, Lease, Store, is_postgres
