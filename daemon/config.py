@@ -17,6 +17,7 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from daemon.alerts.channels import ALERTERS, ChannelSettings
 from daemon.alerts.stories import EscalationConfig, StoryConfig
 from daemon.alerts.worker import DeliveryConfig
+from daemon.poll.fetch import FetchLimits
 from rules.document import Document, load_document, suggest, validate
 from rules.duration import parse_duration
 from rules.errors import RuleFileErrors, RuleSyntaxError
@@ -225,3 +226,16 @@ def _channels(doc: Document, raw: Any) -> dict[str, ChannelSettings]:
     if errors:
         raise RuleFileErrors(errors)
     return out
+
+
+def fetch_limits(poll: PollConfig) -> FetchLimits:
+    """The fetch bounds a poll config sets."""
+    return FetchLimits(
+        connect_timeout_s=poll.connect_timeout,
+        read_timeout_s=poll.read_timeout,
+        total_timeout_s=poll.timeout,
+        max_bytes=poll.max_bytes,
+        max_decoded_bytes=poll.max_decoded_bytes,
+        max_redirects=poll.max_redirects,
+        user_agent=poll.user_agent,
+    )

@@ -1,6 +1,7 @@
-"""`wirewatch migrate --to postgresql://...`: copy the SQLite store into PostgreSQL.
+"""`wirewatch copy-store --to postgresql://...`: copy the SQLite store into PostgreSQL.
 
-The source is the config's store (or --db); the target is migrated to the
+Formerly `wirewatch migrate`, a name that read as "apply schema migrations"; the old
+name is still accepted. The source is the config's store (or --db); the target is migrated to the
 current schema first. Idempotent: what is already there is left as it is, so
 an interrupted copy is finished by running it again. Stop the daemon first:
 what it writes during the copy may be left behind.
@@ -21,11 +22,11 @@ if TYPE_CHECKING:
     from store.copy import Copied
 
 
-@click.command()
+@click.command("copy-store")
 @config_option
 @db_option
 @click.option("--to", "target", required=True, help="The PostgreSQL database: a postgresql:// URL.")
-def migrate(config_path: Path | None, db: str | None, target: str) -> None:
+def copy_store(config_path: Path | None, db: str | None, target: str) -> None:
     """Copy the SQLite store (feeds, articles, stories, hits, deliveries) into PostgreSQL."""
     if not is_postgres(target):
         raise click.ClickException(f"--to {target}: not a postgresql:// URL")

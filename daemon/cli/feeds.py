@@ -9,17 +9,16 @@ from __future__ import annotations
 
 import asyncio
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
 from daemon.cli.options import get_config, user_errors
-from daemon.config import Config, feed_source
+from daemon.config import Config, feed_source, fetch_limits
 from daemon.poll.discover import find_feed
 from daemon.poll.opml import Outline, read_opml, write_opml
-from daemon.runtime.service import fetch_limits, utcnow
 from store import FeedState, Store
 from store.codec import ts
 
@@ -124,7 +123,7 @@ def add(obj: Target, url: str, interval: int) -> None:
         source = feed_source(Path.cwd(), url)
         feed_url, title = asyncio.run(find_feed(source, fetch_limits(config.poll)))
         store = open_store(config)
-        added = store.add_feed(feed_url, interval, utcnow(), title)
+        added = store.add_feed(feed_url, interval, datetime.now(UTC), title)
     found = f" (found on {url})" if feed_url != source else ""
     verb = "added" if added else "already polled"
     click.echo(f"{verb}: {feed_url}{found}" + (f" - {title}" if title else ""))
@@ -139,7 +138,7 @@ def import_(obj: Target, file: Path, interval: int) -> None:
     with user_errors():
         outlines = read_opml(file)
         store = open_store(load(obj))
-    now = utcnow()
+    now = datetime.now(UTC)
     added = sum(store.add_feed(o.url, interval, now, o.title) for o in outlines)
     click.echo(f"imported {added} feeds from {file} ({len(outlines) - added} already polled)")
 

@@ -12,11 +12,11 @@ from urllib.parse import urlsplit
 from daemon.alerts.channels import ALERTERS, Channel
 from daemon.alerts.stories import Stories
 from daemon.alerts.worker import deliver_due
-from daemon.config import Config, FeedConfig, PollConfig
+from daemon.config import Config, FeedConfig, fetch_limits
 from daemon.poll.analyze import Analyzer, ProcessAnalyzer, ThreadAnalyzer
 from daemon.poll.cadence import Bounds
 from daemon.poll.dispatch import Dispatcher
-from daemon.poll.fetch import FetchLimits, new_client
+from daemon.poll.fetch import new_client
 from daemon.poll.health import HealthPolicy
 from daemon.poll.pipeline import FeedSettings, Poller, PollReport, poll_feed, record_crash
 from daemon.runtime.paths import cache_dir
@@ -35,19 +35,6 @@ def utcnow() -> datetime:
 def build_channels(config: Config) -> dict[str, Channel]:
     """One channel object per configured channel."""
     return {name: ALERTERS[s.type](name, s) for name, s in config.channels.items()}
-
-
-def fetch_limits(poll: PollConfig) -> FetchLimits:
-    """The fetch bounds a poll config sets."""
-    return FetchLimits(
-        connect_timeout_s=poll.connect_timeout,
-        read_timeout_s=poll.read_timeout,
-        total_timeout_s=poll.timeout,
-        max_bytes=poll.max_bytes,
-        max_decoded_bytes=poll.max_decoded_bytes,
-        max_redirects=poll.max_redirects,
-        user_agent=poll.user_agent,
-    )
 
 
 def feed_settings(f: FeedConfig) -> FeedSettings:

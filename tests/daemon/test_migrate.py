@@ -51,7 +51,7 @@ def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
     want = (source.feeds(), source.hits(), source.outbox(), source.destinations())
     source.close()
 
-    run = wirewatch("migrate", "--db", str(tmp_path / "w.db"), "--to", target)
+    run = wirewatch("copy-store", "--db", str(tmp_path / "w.db"), "--to", target)
     assert run.returncode == 0, run.stderr
     lines = run.stdout.splitlines()
     for line in (
@@ -70,22 +70,22 @@ def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
     assert copy.record_article(article(4), [(hit("a4"), ["hook"])], NOW) == [3]
     copy.close()
 
-    again = wirewatch("migrate", "--db", str(tmp_path / "w.db"), "--to", target)
+    again = wirewatch("copy-store", "--db", str(tmp_path / "w.db"), "--to", target)
     assert again.returncode == 0, again.stderr
     assert "hits: 2 rows, 0 added" in again.stdout.splitlines()
     assert again.stdout.splitlines()[-1] == "done: 0 rows added, 11 already there"
 
 
 def test_migrate_refuses_what_it_cannot_copy(tmp_path: Path) -> None:
-    bad = wirewatch("migrate", "--db", str(tmp_path / "w.db"), "--to", str(tmp_path / "x.db"))
+    bad = wirewatch("copy-store", "--db", str(tmp_path / "w.db"), "--to", str(tmp_path / "x.db"))
     assert bad.returncode == 1 and "not a postgresql:// URL" in bad.stderr
     missing = wirewatch(
-        "migrate", "--db", str(tmp_path / "none.db"), "--to", "postgresql://127.0.0.1:1/x"
+        "copy-store", "--db", str(tmp_path / "none.db"), "--to", "postgresql://127.0.0.1:1/x"
     )
     assert missing.returncode == 1 and "none.db: no such SQLite store" in missing.stderr
     Store.open(tmp_path / "w.db").close()
     down = wirewatch(
-        "migrate", "--db", str(tmp_path / "w.db"), "--to", "postgresql://u:secret@127.0.0.1:1/x"
+        "copy-store", "--db", str(tmp_path / "w.db"), "--to", "postgresql://u:secret@127.0.0.1:1/x"
     )
     assert down.returncode == 1 and "cannot open the store" in down.stderr
     assert "secret" not in down.stderr and "Traceback" not in down.stderr
