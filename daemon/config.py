@@ -41,8 +41,9 @@ class FeedConfig(_Strict):
     min_interval: Seconds = Field(120.0, gt=0, description="Never poll more often, e.g. 2m")
     max_interval: Seconds = Field(86400.0, gt=0, description="Never poll less often, e.g. 24h")
     full_text: bool = Field(False, description="Fetch each new article's page for its text")
-    backfill: int | Literal["all"] = Field(
-        3, ge=0, description="On the first poll, match only the newest N items (or all)"
+    # The bound sits on the int alone: on the union it compared "all" with 0 (TypeError).
+    backfill: Annotated[int, Field(ge=0)] | Literal["all"] = Field(
+        3, description="On the first poll, match only the newest N items (or all)"
     )
 
 
