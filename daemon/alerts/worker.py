@@ -20,7 +20,7 @@ from typing import Annotated
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
 from daemon.alerts.channels import Alert, Channel
-from daemon.alerts.channels.base import DestinationGoneError
+from daemon.alerts.channels.base import DestinationGoneError, as_alert_error
 from daemon.errors import AlertError
 from rules.duration import parse_duration
 from store import DeliveryJob, Store
@@ -154,9 +154,11 @@ async def _send(channel: Channel | None, name: str, unit: list[DeliveryJob]) -> 
         return await channel.send_batch(alerts, digest=unit[0].digest)
     except AlertError:
         raise
-    except Exception as e:  # a channel bug must not lose the alert: retry it
-        log.exception("channel crashed ids=%s channel=%s", [j.id for j in unit], name)
-        raise AlertError(name, f"{type(e).__name__}: {e}") from e
+    except Exception as e:  # classified once: transient is retried, the rest is dead now
+        error = as_alert_error(name, e)
+        if not error.retry:
+            log.exception("channel failed ids=%s channel=%s", [j.id for j in unit], name)
+        raise error from e
 
 
 def _failed(

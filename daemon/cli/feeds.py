@@ -15,6 +15,7 @@ from typing import Any
 
 import click
 
+from daemon.alerts.sanitize import redact_url, terminal
 from daemon.cli.options import get_config, user_errors
 from daemon.config import Config, feed_source, fetch_limits
 from daemon.poll.discover import find_feed
@@ -68,8 +69,8 @@ def feeds(
 def feed_json(f: FeedState) -> dict[str, Any]:
     """The public JSON shape of one feed (extend only by adding keys)."""
     return {
-        "url": f.url,
-        "effective_url": f.fetch_url,
+        "url": redact_url(f.url),
+        "effective_url": redact_url(f.fetch_url),
         "title": f.title,
         "origin": f.origin,
         "status": f.status,
@@ -101,12 +102,12 @@ def health_table(rows: list[FeedState]) -> str:
         status = f.status + ("!" if f.health else "")
         lines.append(
             f"{status:9} {_when(f.last_success_at):16}  {_when(f.next_poll_at):16}  "
-            f"{per_day}  {f.url}"
+            f"{per_day}  {terminal(redact_url(f.url), one_line=True)}"
         )
         if f.effective_url and f.effective_url != f.url:
-            lines.append(f"{'':55}now at {f.effective_url}")
+            lines.append(f"{'':55}now at {terminal(redact_url(f.effective_url), one_line=True)}")
         if f.error_class and f.status != "ok":
-            error = f"{f.error_class}: {f.error or ''}"[:100]
+            error = terminal(f"{f.error_class}: {f.error or ''}", 100, one_line=True)
             count = f" (x{f.error_count} since {_when(f.error_since)})" if f.error_count else ""
             lines.append(f"{'':55}{error}{count}")
     return "\n".join(lines)
@@ -124,9 +125,11 @@ def add(obj: Target, url: str, interval: int) -> None:
         feed_url, title = asyncio.run(find_feed(source, fetch_limits(config.poll)))
         store = open_store(config)
         added = store.add_feed(feed_url, interval, datetime.now(UTC), title)
-    found = f" (found on {url})" if feed_url != source else ""
+    found = f" (found on {terminal(redact_url(url), one_line=True)})" if feed_url != source else ""
     verb = "added" if added else "already polled"
-    click.echo(f"{verb}: {feed_url}{found}" + (f" - {title}" if title else ""))
+    shown = terminal(redact_url(feed_url), one_line=True)
+    named = f" - {terminal(title, 200, one_line=True)}" if title else ""
+    click.echo(f"{verb}: {shown}{found}{named}")
 
 
 @feeds.command(name="import")

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import click
 
+from daemon.alerts.sanitize import redact_url, terminal
 from daemon.cli.options import config_option, db_option, open_store
 from store.codec import evidence_dict, ts
 
@@ -36,7 +37,7 @@ def hits(
                             "id": h.article_id,
                             "title": h.article_title,
                             "url": h.article_url,
-                            "feed": h.feed_url,
+                            "feed": redact_url(h.feed_url),
                             "lang": h.lang,
                         },
                         "evidence": [evidence_dict(e) for e in h.evidence],
@@ -52,8 +53,9 @@ def hits(
     for h in rows:
         click.echo(
             f"{h.id:>5}  {h.created_at:%Y-%m-%d %H:%M}  {h.watch_id[:24]:24}  {h.severity:8}  "
-            f"{(h.lang or '?'):4}  {h.article_title[:60]}"
+            f"{terminal(h.lang or '?', 4, one_line=True):4}  "
+            f"{terminal(h.article_title, 60, one_line=True)}"
         )
         if h.evidence:
             e = h.evidence[0]
-            click.echo(f"{'':7}{'+'.join(e.actors)}: {e.text[:100].replace(chr(10), ' ')}")
+            click.echo(f"{'':7}{'+'.join(e.actors)}: {terminal(e.text, 100, one_line=True)}")

@@ -10,6 +10,7 @@ from typing import Any
 import click
 
 from daemon.alerts.channels.base import highlight
+from daemon.alerts.sanitize import defuse, terminal
 from daemon.cli.options import USER_ERROR, user_errors
 from daemon.runtime.paths import cache_dir
 from rules.engine import Engine
@@ -100,13 +101,14 @@ def explain(source: str, result: MatchResult, actors: dict[str, Any]) -> str:
     for actor, ms in result.mentions.items():
         name = actors[actor].name if actor in actors and actors[actor].name else actor
         names = list(dict.fromkeys(m.text for m in ms))
-        lines.append(f"  {actor} ({name}): {len(ms)}x {', '.join(names)}")
+        lines.append(f"  {actor} ({name}): {len(ms)}x {terminal(', '.join(names), one_line=True)}")
     for h in result.hits:
         lines.append(f"  FIRES {h.watch_id} [{h.severity}]: {h.condition}")
         lines.append(f"    rule {h.rule_file} version {h.rule_version}")
         for e in h.evidence:
             spans = [(m.start, m.end) for m in e.mentions]
-            text = highlight(e.text, e.start, spans, bold).replace("\n", " ")
+            # Defused before the bold marks go in: the marks are ours, the text is not.
+            text = highlight(defuse(e.text), e.start, spans, bold).replace("\n", " ")
             extra = f" terms: {', '.join(e.terms)}" if e.terms else ""
             extra += f" score {e.score:g}" if e.score is not None else ""
             lines.append(f"    {e.start}-{e.end} {'+'.join(e.actors)}:{extra} {text}")

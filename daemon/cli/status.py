@@ -14,6 +14,7 @@ from typing import Any
 
 import click
 
+from daemon.alerts.sanitize import redact_url, terminal
 from daemon.cli.options import config_option, db_option, open_store, user_errors
 from store import FeedState, StoredHit
 from store.codec import ts
@@ -64,15 +65,18 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
     for f in feeds:
         if f.status == "failing":
             click.echo(
-                f"  FAILING {f.url} [{f.error_class}] {f.error_count} failures, "
-                f"last ok {_when(f.last_success_at)}: {f.error}"
+                f"  FAILING {terminal(redact_url(f.url), one_line=True)} [{f.error_class}] "
+                f"{f.error_count} failures, last ok {_when(f.last_success_at)}: "
+                f"{terminal(f.error, 200, one_line=True)}"
             )
     if hits:
         click.echo("latest hits:")
     for h in hits:
-        click.echo(f"  {h.created_at:%Y-%m-%d %H:%M}  {h.watch_id}  {h.article_title[:70]}")
+        title = terminal(h.article_title, 70, one_line=True)
+        click.echo(f"  {h.created_at:%Y-%m-%d %H:%M}  {h.watch_id}  {title}")
     for d in dead:
-        click.echo(f"  DEAD delivery {d.id} channel={d.channel}: {d.last_error}")
+        error = terminal(d.last_error, 200, one_line=True)
+        click.echo(f"  DEAD delivery {d.id} channel={d.channel}: {error}")
 
 
 def _count(stats: StoreStats, status: str) -> int:
@@ -88,7 +92,7 @@ def status_json(stats: StoreStats, feeds: list[FeedState], hits: list[StoredHit]
     return {
         "feeds": [
             {
-                "url": f.url,
+                "url": redact_url(f.url),
                 "status": f.status,
                 "error_class": f.error_class,
                 "error": f.error,

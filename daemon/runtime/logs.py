@@ -16,6 +16,8 @@ from typing import IO
 
 from pydantic import BaseModel, SecretStr
 
+from daemon.alerts.sanitize import log_line, redact_urls
+
 PRIORITY = {
     logging.DEBUG: 7,
     logging.INFO: 6,
@@ -58,7 +60,8 @@ def is_journal(stream: IO[str], env: Mapping[str, str] | None = None) -> bool:
 
 
 class Redactor(logging.Filter):
-    """Replaces known secret values in messages (and tracebacks) with ***."""
+    """Replaces known secret values and URL credentials in messages (and tracebacks) with
+    ***; keeps each message on one line with its control characters escaped."""
 
     def __init__(self) -> None:
         super().__init__()
@@ -69,16 +72,14 @@ class Redactor(logging.Filter):
         self.secrets = self.secrets | {v for v in values if len(v) >= 8}
 
     def filter(self, record: logging.LogRecord) -> bool:
-        if not self.secrets:
-            return True
         message = record.getMessage()
-        if record.exc_info and not record.exc_text:
-            record.exc_text = logging.Formatter().formatException(record.exc_info)
-        clean = self.scrub(message)
+        clean = log_line(self.scrub(message))
         if clean != message:
             record.msg, record.args = clean, None
+        if record.exc_info and not record.exc_text:
+            record.exc_text = logging.Formatter().formatException(record.exc_info)
         if record.exc_text:
-            record.exc_text = self.scrub(record.exc_text)
+            record.exc_text = redact_urls(self.scrub(record.exc_text))
         return True
 
     def scrub(self, text: str) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import email.utils
 import hashlib
 from abc import ABC, abstractmethod
@@ -10,10 +11,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, ClassVar
 
+import httpx
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from daemon.alerts import sanitize
 from daemon.alerts.digest import parse_schedule
 from daemon.errors import AlertError
+from rules.model import Evidence
 from store.codec import evidence_dict, ts
 from store.model import DeliveryJob, StoredHit
 
@@ -97,10 +101,12 @@ class Alert:
 
     @classmethod
     def from_job(cls, job: DeliveryJob) -> Alert:
+        """The alert of a claimed delivery, its feed-written text made `plain` for every
+        channel (each channel adds what its own target needs: see sanitize.py)."""
         return cls(
             job.idempotency_key,
             job.channel,
-            job.hit,
+            clean_hit(job.hit),
             job.attempts + 1,
             kind=job.kind,
             story_id=job.story_id,
@@ -149,6 +155,27 @@ class Alert:
         }
 
 
+def clean_hit(h: StoredHit) -> StoredHit:
+    """A stored hit with every text a feed wrote cleaned: one-line titles and URLs, and
+    evidence defused in place (its offsets stay valid), feed credentials redacted."""
+    return dataclasses.replace(
+        h,
+        title=sanitize.line(h.title),
+        article_title=sanitize.line(h.article_title),
+        article_url=sanitize.line(h.article_url),
+        feed_url=sanitize.redact_url(sanitize.line(h.feed_url)),
+        feed_title=sanitize.line(h.feed_title) if h.feed_title is not None else None,
+        lang=sanitize.line(h.lang) if h.lang is not None else None,
+        evidence=tuple(clean_evidence(e) for e in h.evidence),
+    )
+
+
+def clean_evidence(e: Evidence) -> Evidence:
+    """Evidence with its text and names defused (same length: offsets stay valid)."""
+    mentions = tuple(dataclasses.replace(m, text=sanitize.defuse(m.text)) for m in e.mentions)
+    return dataclasses.replace(e, text=sanitize.defuse(e.text), mentions=mentions)
+
+
 def highlight(text: str, start: int, spans: list[tuple[int, int]], mark: tuple[str, str]) -> str:
     """`text` (which starts at offset `start`) with each span wrapped in `mark`."""
     out, pos = [], 0
@@ -175,6 +202,22 @@ def retry_after_s(value: str | None) -> float | None:
     except (TypeError, ValueError):
         return None
     return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+# What a second attempt may cure: the network, the receiver's host, a timeout. Anything
+# else a channel raises (a header that cannot be rendered, a template error, a bug) fails
+# the same way for the same alert: retrying it would only hold the channel's queue.
+TRANSIENT = (OSError, TimeoutError, httpx.TransportError)
+
+
+def as_alert_error(channel: str, error: Exception) -> AlertError:
+    """The one place a channel's failure is classified: transient (retried) or permanent
+    (a dead letter at once, with its reason)."""
+    if isinstance(error, AlertError):
+        return error
+    transient = isinstance(error, TRANSIENT)
+    kind = "" if transient else "permanent: "
+    return AlertError(channel, f"{kind}{type(error).__name__}: {error}", retry=transient)
 
 
 def http_outcome(channel: str, status: int, headers: Mapping[str, str]) -> None:

@@ -7,6 +7,7 @@ from collections.abc import Sequence
 from typing import ClassVar, Literal, TextIO
 
 from daemon.alerts.channels.base import Alert, Channel, ChannelSettings, highlight
+from daemon.alerts.sanitize import terminal
 
 
 class ConsoleSettings(ChannelSettings):
@@ -25,7 +26,7 @@ class ConsoleChannel(Channel):
         self.out = out or sys.stdout
 
     async def send(self, alert: Alert) -> str | None:
-        self.out.write(render_text(alert, self.max_evidence, ("**", "**")) + "\n")
+        self.out.write(terminal(render_text(alert, self.max_evidence, ("**", "**"))) + "\n")
         self.out.flush()
         return None
 
@@ -33,7 +34,7 @@ class ConsoleChannel(Channel):
         kind = "digest" if digest else "burst"
         lines = [f"--- {kind}: {len(alerts)} alerts ---"]
         lines += [render_text(a, self.max_evidence, ("**", "**")) for a in alerts]
-        self.out.write("\n".join(lines) + "\n")
+        self.out.write(terminal("\n".join(lines)) + "\n")
         self.out.flush()
         return None
 

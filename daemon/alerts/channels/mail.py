@@ -23,6 +23,7 @@ from markupsafe import Markup, escape
 from pydantic import Field
 
 from daemon.alerts.channels.base import Alert, Channel, ChannelSettings, batch_id, highlight
+from daemon.alerts.sanitize import header
 from daemon.alerts.secrets import Secret, resolve_from
 from daemon.errors import AlertError
 from rules.model import Evidence
@@ -125,7 +126,7 @@ class EmailChannel(Channel):
         else:
             lead = {"update": "same story: ", "escalation": "ESCALATION: "}.get(first.kind, "")
             subject = f"{lead}[{first.hit.severity}] {first.hit.title}: {first.hit.article_title}"
-        msg["Subject"] = f"{self.s.subject_prefix} {subject}".strip()[:250]
+        msg["Subject"] = header(f"{self.s.subject_prefix} {subject}", 250)
         msg["From"] = self.s.from_addr
         msg["To"] = ", ".join(self.s.to)
         msg["Date"] = format_datetime(self.now())

@@ -20,6 +20,8 @@ import httpx
 from pydantic import Field, model_validator
 
 from daemon.alerts.channels.base import Alert, Channel, ChannelSettings, http_outcome, retry_after_s
+from daemon.alerts.sanitize import slack as escape
+from daemon.alerts.sanitize import slack_cut, slack_link, slack_plain
 from daemon.alerts.secrets import resolve_from
 from daemon.errors import AlertError
 
@@ -77,20 +79,23 @@ class SlackSettings(ChannelSettings):
         return self
 
 
-def escape(text: str) -> str:
-    """Text safe inside Slack mrkdwn (&, <, > escaped)."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+MAX_TITLE = 300  # characters of an article title in a link: the link always closes
 
 
 def cut(text: str, limit: int) -> str:
-    """`text` shortened to at most `limit` characters, with an ellipsis when cut."""
-    return text if len(text) <= limit else text[: limit - 1] + "…"
+    """Mrkdwn shortened to at most `limit` characters, never inside a link or entity."""
+    return slack_cut(text, limit)
 
 
 def link(alert: Alert) -> str:
     h = alert.hit
-    title = escape((h.article_title or h.article_url).replace("|", "¦"))
-    return f"<{escape(h.article_url)}|{title}>" if h.article_url else title
+    title = escape(plain_cut(h.article_title or h.article_url, MAX_TITLE))
+    return slack_link(h.article_url, title)
+
+
+def plain_cut(text: str, limit: int) -> str:
+    """Unescaped text cut before it is escaped (an entity is never cut in half)."""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
 
 
 def evidence_mrkdwn(alert: Alert) -> str:
@@ -106,7 +111,7 @@ def evidence_mrkdwn(alert: Alert) -> str:
         out += [escape(ev.text[pos:s]), "*", escape(ev.text[s:e]), "*"]
         pos = e
     out.append(escape(ev.text[pos:]))
-    return "".join(out).replace("\n", " ")
+    return "".join(out)
 
 
 def section(text: str) -> dict[str, Any]:
@@ -114,7 +119,9 @@ def section(text: str) -> dict[str, Any]:
 
 
 def header(text: str) -> dict[str, Any]:
-    return {"type": "header", "text": {"type": "plain_text", "text": cut(text, MAX_HEADER)}}
+    """A header block; plain_text is not mrkdwn, but its mentions are defused alike."""
+    clean = plain_cut(slack_plain(text), MAX_HEADER)
+    return {"type": "header", "text": {"type": "plain_text", "text": clean}}
 
 
 def outlet(alert: Alert) -> str:
@@ -138,10 +145,9 @@ def alert_message(alert: Alert) -> dict[str, Any]:
         section(f"> {evidence_mrkdwn(alert)}"),
         {"type": "context", "elements": [{"type": "mrkdwn", "text": cut(actors, MAX_SECTION)}]},
     ]
-    return {
-        "text": cut(f"{lead}{h.title or h.watch_id}: {h.article_title}", MAX_SECTION),
-        "blocks": blocks,
-    }
+    # The top-level text is what Slack notifies with: escaped like every block.
+    fallback = f"{lead}{escape(h.title or h.watch_id)}: {escape(h.article_title)}"
+    return {"text": cut(fallback, MAX_SECTION), "blocks": blocks}
 
 
 def batch_message(alerts: Sequence[Alert], *, digest: bool) -> dict[str, Any]:
@@ -152,6 +158,7 @@ def batch_message(alerts: Sequence[Alert], *, digest: bool) -> dict[str, Any]:
         title = f"Digest: {title}"
     room = MAX_BLOCKS - 2  # the header and a closing context block
     blocks = [header(title)]
+    title = escape(title)
     total = len(title)
     for a in alerts[:room]:
         prefix = "↳ same story: " if a.kind == "update" else ""
