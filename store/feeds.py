@@ -153,12 +153,15 @@ class FeedStore:
                            items_per_day = COALESCE(?, items_per_day),
                            last_new_at = CASE WHEN ? > 0 OR last_new_at IS NULL THEN ?
                                          ELSE last_new_at END,
-                           effective_url = COALESCE(?, effective_url)
+                           effective_url = COALESCE(?, effective_url),
+                           skipped_items = skipped_items + ?,
+                           last_skip = COALESCE(?, last_skip)
                        WHERE url = ?""",
                     [
                         *(at, at, ts(outcome.next_poll_at), outcome.etag, outcome.last_modified),
                         *(outcome.title, outcome.interval_s, outcome.items_per_day),
-                        *(outcome.new_items, at, outcome.moved_to, url),
+                        *(outcome.new_items, at, outcome.moved_to),
+                        *(outcome.skipped_items, outcome.skip_reason, url),
                     ],
                 )
                 return

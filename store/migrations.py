@@ -153,12 +153,19 @@ def m005_leases(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
 
 
+def m006_skipped(db: sqlite_utils.Database) -> None:
+    """How many items of a feed were skipped (each failed alone), and the last reason."""
+    db.execute("ALTER TABLE feeds ADD COLUMN skipped_items INTEGER NOT NULL DEFAULT 0")
+    db.execute("ALTER TABLE feeds ADD COLUMN last_skip TEXT")
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_alerts", m002_alerts),
     ("003_polling", m003_polling),
     ("004_housekeeping", m004_housekeeping),
     ("005_leases", m005_leases),
+    ("006_skipped", m006_skipped),
 ]
 
 

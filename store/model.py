@@ -34,6 +34,8 @@ class FeedState:
     errors_total: int = 0
     health: str | None = None  # failing | silent: an operator notice is out for it
     health_at: datetime | None = None
+    skipped_items: int = 0  # items skipped (unreadable, too many, failed to match), ever
+    last_skip: str | None = None  # why the last one was skipped
 
     @property
     def fetch_url(self) -> str:
@@ -70,6 +72,8 @@ class PollOutcome:
     items_per_day: float | None = None
     new_items: int = 0
     moved_to: str | None = None
+    skipped_items: int = 0  # items of this poll skipped, each for its own reason
+    skip_reason: str | None = None  # the last one's reason
 
     @property
     def state(self) -> str:

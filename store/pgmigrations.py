@@ -87,12 +87,18 @@ M005_LEASES = [
     "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
 ]
 
+M006_SKIPPED = [
+    "ALTER TABLE feeds ADD COLUMN skipped_items INTEGER NOT NULL DEFAULT 0",
+    "ALTER TABLE feeds ADD COLUMN last_skip TEXT",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("001_initial", M001_INITIAL),
     ("002_alerts", M002_ALERTS),
     ("003_polling", M003_POLLING),
     ("004_housekeeping", M004_HOUSEKEEPING),
     ("005_leases", M005_LEASES),
+    ("006_skipped", M006_SKIPPED),
 ]
 
 # Daemons starting together migrate one at a time.

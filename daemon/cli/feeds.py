@@ -85,6 +85,8 @@ def feed_json(f: FeedState) -> dict[str, Any]:
         "next_poll_at": ts(f.next_poll_at),
         "interval_s": f.poll_interval_s or f.interval_s,
         "items_per_day": round(f.items_per_day, 2) if f.items_per_day is not None else None,
+        "skipped_items": f.skipped_items,
+        "last_skip": f.last_skip,
     }
 
 
@@ -96,20 +98,23 @@ def health_table(rows: list[FeedState]) -> str:
     """A table for people: status, last success, last error, next poll, items per day."""
     if not rows:
         return "no feeds"
-    lines = [f"{'STATUS':9} {'LAST OK (UTC)':16}  {'NEXT POLL (UTC)':16}  {'/DAY':>6}  FEED"]
+    head = f"{'STATUS':9} {'LAST OK (UTC)':16}  {'NEXT POLL (UTC)':16}  {'/DAY':>6}"
+    lines = [f"{head}  {'SKIPPED':>7}  FEED"]
     for f in rows:
         per_day = f"{f.items_per_day:6.1f}" if f.items_per_day is not None else f"{'-':>6}"
         status = f.status + ("!" if f.health else "")
         lines.append(
             f"{status:9} {_when(f.last_success_at):16}  {_when(f.next_poll_at):16}  "
-            f"{per_day}  {terminal(redact_url(f.url), one_line=True)}"
+            f"{per_day}  {f.skipped_items:7}  {terminal(redact_url(f.url), one_line=True)}"
         )
         if f.effective_url and f.effective_url != f.url:
-            lines.append(f"{'':55}now at {terminal(redact_url(f.effective_url), one_line=True)}")
+            lines.append(f"{'':64}now at {terminal(redact_url(f.effective_url), one_line=True)}")
+        if f.last_skip:
+            lines.append(f"{'':64}last skipped: {terminal(f.last_skip, 100, one_line=True)}")
         if f.error_class and f.status != "ok":
             error = terminal(f"{f.error_class}: {f.error or ''}", 100, one_line=True)
             count = f" (x{f.error_count} since {_when(f.error_since)})" if f.error_count else ""
-            lines.append(f"{'':55}{error}{count}")
+            lines.append(f"{'':64}{error}{count}")
     return "\n".join(lines)
 
 

@@ -13,6 +13,7 @@ import asyncio
 import multiprocessing
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
 
@@ -24,6 +25,15 @@ from rules.model import Article, Hit
 Matched = list[tuple[Article, tuple[Hit, ...]]]
 
 
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Matched articles, and those whose matching failed (article, reason): one bad
+    article is skipped, never the batch."""
+
+    matched: Matched = field(default_factory=list)
+    skipped: list[tuple[Article, str]] = field(default_factory=list)
+
+
 class Analyzer(Protocol):
     """Parses feed bytes and matches articles without blocking the loop."""
 
@@ -31,17 +41,21 @@ class Analyzer(Protocol):
         self, body: bytes, feed_url: str, headers: dict[str, str], lang: str | None
     ) -> ParsedFeed: ...
 
-    async def match(self, articles: Sequence[Article]) -> Matched: ...
+    async def match(self, articles: Sequence[Article]) -> Analysis: ...
 
     def close(self) -> None: ...
 
 
-def match_articles(engine: Engine, articles: Sequence[Article]) -> Matched:
-    """Match each article (pure)."""
-    out = []
+def match_articles(engine: Engine, articles: Sequence[Article]) -> Analysis:
+    """Match each article (pure); an article that fails is skipped with its reason."""
+    out = Analysis()
     for a in articles:
-        result = engine.match(a.text, lang=a.lang, article_id=a.id, source=a.feed_url)
-        out.append((a, result.hits))
+        try:
+            result = engine.match(a.text, lang=a.lang, article_id=a.id, source=a.feed_url)
+        except Exception as e:  # one item's failure stays that item's
+            out.skipped.append((a, f"match: {type(e).__name__}: {str(e)[:200]}"))
+            continue
+        out.matched.append((a, result.hits))
     return out
 
 
@@ -61,9 +75,9 @@ class ThreadAnalyzer:
     ) -> ParsedFeed:
         return await asyncio.to_thread(parse_feed, body, feed_url, headers, lang)
 
-    async def match(self, articles: Sequence[Article]) -> Matched:
+    async def match(self, articles: Sequence[Article]) -> Analysis:
         if not articles:
-            return []
+            return Analysis()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.matcher, match_articles, self.engine, articles)
 
@@ -79,7 +93,7 @@ def _init_worker(rule_paths: tuple[Path, ...]) -> None:
     _ENGINE = Engine(load_rules(rule_paths))
 
 
-def _match_in_worker(articles: Sequence[Article]) -> Matched:
+def _match_in_worker(articles: Sequence[Article]) -> Analysis:
     assert _ENGINE is not None, "worker not initialised"
     return match_articles(_ENGINE, articles)
 
@@ -101,9 +115,9 @@ class ProcessAnalyzer:
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, parse_feed, body, feed_url, headers, lang)
 
-    async def match(self, articles: Sequence[Article]) -> Matched:
+    async def match(self, articles: Sequence[Article]) -> Analysis:
         if not articles:
-            return []
+            return Analysis()
         loop = asyncio.get_running_loop()
         return await loop.run_in_executor(self.pool, _match_in_worker, list(articles))
 

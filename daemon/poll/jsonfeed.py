@@ -33,6 +33,7 @@ class JsonFeed:
     title: str | None
     lang: str | None
     entries: tuple[JsonEntry, ...]
+    skipped: tuple[str, ...] = ()  # why each unreadable item was skipped
 
 
 def is_json_feed(body: bytes) -> bool:
@@ -45,7 +46,7 @@ def parse_json_feed(body: bytes) -> JsonFeed:
     """Parse a JSON Feed; ValueError when it is not one."""
     try:
         data = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as e:
+    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
         raise ValueError(f"invalid JSON: {e}") from e
     if not isinstance(data, dict):
         raise ValueError("JSON document is not an object")
@@ -56,8 +57,15 @@ def parse_json_feed(body: bytes) -> JsonFeed:
     if not isinstance(items, list):
         raise ValueError("JSON Feed has no items list")
     lang = _str(data.get("language"))
-    entries = tuple(_entry(i, lang) for i in items if isinstance(i, dict))
-    return JsonFeed(_str(data.get("title")), lang, entries)
+    entries, skipped = [], []
+    for n, item in enumerate(items, 1):
+        try:
+            if not isinstance(item, dict):
+                raise ValueError("not an object")
+            entries.append(_entry(item, lang))
+        except (ValueError, TypeError, OverflowError, RecursionError) as e:
+            skipped.append(f"item {n}: {type(e).__name__}: {str(e)[:200]}")
+    return JsonFeed(_str(data.get("title")), lang, tuple(entries), tuple(skipped))
 
 
 def _entry(item: dict[str, Any], feed_lang: str | None) -> JsonEntry:
@@ -90,6 +98,7 @@ def _date(value: Any) -> datetime | None:
         return None
     try:
         when = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
-    except ValueError:
+        # 0001-01-01T00:00:00+01:00 is valid and has no UTC form (OverflowError).
+        return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)
+    except (ValueError, OverflowError):
         return None
-    return (when if when.tzinfo else when.replace(tzinfo=UTC)).astimezone(UTC)

@@ -13,19 +13,21 @@ import hashlib
 import io
 import logging
 import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from html.parser import HTMLParser
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 import feedparser
 
 from daemon.errors import DaemonError
-from daemon.poll.jsonfeed import is_json_feed, parse_json_feed
+from daemon.poll.jsonfeed import JsonEntry, is_json_feed, parse_json_feed
 from rules.model import Article
 
 log = logging.getLogger(__name__)
+T = TypeVar("T")
 
 _BLOCK_TAGS = {
     "p",
@@ -61,6 +63,13 @@ _TRACKING = re.compile(
     re.IGNORECASE,
 )
 _FEED_ROOT = re.compile(rb"<(rss|feed|rdf:RDF|RDF|channel)\b")
+# What one item may cost. spaCy refuses texts over 1,000,000 characters (E088), and one
+# such item killed its whole feed on every poll: longer texts are cut here. Items past
+# MAX_ITEMS are not read this poll (a 100,000-item feed held a poll slot for ~30 min).
+MAX_TEXT_CHARS = 1_000_000
+MAX_TITLE_CHARS = 2_000
+MAX_URL_CHARS = 8_000
+MAX_ITEMS = 1_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -72,6 +81,7 @@ class ParsedFeed:
     articles: tuple[Article, ...]
     warning: str | None = None
     ttl_s: float | None = None  # RSS <ttl>: how long the feed may be cached
+    skipped: tuple[str, ...] = ()  # why each unreadable item was skipped
 
 
 class ParseError(DaemonError):
@@ -115,8 +125,48 @@ def parse_feed(
         or _lang(feed.get("language"))
         or _lang(getattr(parsed, "headers", {}).get("content-language"))
     )
-    articles = tuple(_article(e, feed_url, feed_title, feed_lang) for e in parsed.entries)
-    return ParsedFeed(feed_title, feed_lang, articles, warning, _ttl_s(feed.get("ttl")))
+    articles, skipped = read_items(
+        parsed.entries, lambda e: _article(e, feed_url, feed_title, feed_lang)
+    )
+    ttl_s = _ttl_s(feed.get("ttl"))
+    return ParsedFeed(feed_title, feed_lang, articles, warning, ttl_s, skipped)
+
+
+def read_items(
+    entries: Sequence[T], build: Callable[[T], Article]
+) -> tuple[tuple[Article, ...], tuple[str, ...]]:
+    """Build an Article from each entry; an entry that fails is skipped with its reason,
+    never the feed. Entries past MAX_ITEMS are skipped too."""
+    articles: list[Article] = []
+    skipped: list[str] = []
+    for i, entry in enumerate(entries):
+        if i >= MAX_ITEMS:
+            skipped.append(f"over {MAX_ITEMS} items in one poll: {len(entries) - i} not read")
+            break
+        try:
+            articles.append(bounded(build(entry)))
+        except Exception as e:  # one item's failure stays that item's
+            skipped.append(f"item {i + 1}: {type(e).__name__}: {str(e)[:200]}")
+    return tuple(articles), tuple(skipped)
+
+
+def bounded(a: Article) -> Article:
+    """An article without NUL bytes (PostgreSQL refuses them) and within the size caps."""
+
+    def clean(text: str, limit: int) -> str:
+        return text.replace("\x00", "")[:limit]
+
+    return Article(
+        id=a.id,
+        feed_url=a.feed_url,
+        url=clean(a.url, MAX_URL_CHARS),
+        title=clean(a.title, MAX_TITLE_CHARS),
+        text=clean(a.text, MAX_TEXT_CHARS),
+        published_at=a.published_at,
+        lang=a.lang,
+        guid=clean(a.guid, MAX_URL_CHARS) if a.guid is not None else None,
+        feed_title=clean(a.feed_title, MAX_TITLE_CHARS) if a.feed_title is not None else None,
+    )
 
 
 def _parse_json(body: bytes, feed_url: str, lang: str | None) -> ParsedFeed:
@@ -126,24 +176,24 @@ def _parse_json(body: bytes, feed_url: str, lang: str | None) -> ParsedFeed:
         kind = "parse" if b"jsonfeed.org/version/" in body else "not_a_feed"
         raise ParseError(kind, str(e)) from e
     feed_lang = lang or _lang(jf.lang)
-    articles = []
-    for item in jf.entries:
+
+    def build(item: JsonEntry) -> Article:
         title = _clean(html_to_text(item.title))
         text = html_to_text(item.html)
-        articles.append(
-            Article(
-                id=article_id(feed_url, item.guid, item.link, title, text),
-                feed_url=feed_url,
-                url=item.link,
-                title=title,
-                text=f"{title}\n\n{text}" if title else text,
-                published_at=item.published_at,
-                lang=_lang(item.lang) or feed_lang,
-                guid=item.guid,
-                feed_title=jf.title,
-            )
+        return Article(
+            id=article_id(feed_url, item.guid, item.link, title, text),
+            feed_url=feed_url,
+            url=item.link,
+            title=title,
+            text=f"{title}\n\n{text}" if title else text,
+            published_at=item.published_at,
+            lang=_lang(item.lang) or feed_lang,
+            guid=item.guid,
+            feed_title=jf.title,
         )
-    return ParsedFeed(jf.title, feed_lang, tuple(articles))
+
+    articles, skipped = read_items(jf.entries, build)
+    return ParsedFeed(jf.title, feed_lang, articles, skipped=jf.skipped + skipped)
 
 
 def article_id(feed_url: str, guid: str | None, link: str, title: str, text: str) -> str:

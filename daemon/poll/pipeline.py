@@ -8,6 +8,7 @@ deliveries are written).
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -124,10 +125,17 @@ async def take_feed(
     to_match, seen = backfill_split(fresh, settings.backfill if first_poll else None)
     if settings.full_text and to_match:
         to_match = await fill_full_text(ctx.client, to_match, ctx.limits)
-    matched = await ctx.analyzer.match(to_match)
-    matched += [(a, ()) for a in seen]
+    analysis = await ctx.analyzer.match(to_match)
+    matched = analysis.matched + [(a, ()) for a in seen]
     hits = record_articles(ctx.store, matched, ctx.channels, ctx.now(), ctx.stories)
+    skipped = list(parsed.skipped) + [f"{a.url or a.id}: {why}" for a, why in analysis.skipped]
+    for why in skipped:
+        log.warning("item skipped feed=%s reason=%s", feed.url, why)
     outcome = success_outcome(feed, fetched, parsed, settings.bounds, started, len(fresh))
+    if skipped:
+        outcome = dataclasses.replace(
+            outcome, skipped_items=len(skipped), skip_reason=skipped[-1][:500]
+        )
     log.info(
         "feed polled feed=%s articles=%d new=%d hits=%d next_in_s=%d",
         feed.url,

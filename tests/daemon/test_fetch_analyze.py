@@ -20,7 +20,7 @@ def test_concurrent_matches_in_threads_agree_with_sequential_ones() -> None:
 
     async def go() -> list[int]:
         batches = await asyncio.gather(*(analyzer.match([a]) for a in articles))
-        return [len(hits) for ((_, hits),) in batches]
+        return [len(hits) for ((_, hits),) in (b.matched for b in batches)]
 
     try:
         assert asyncio.run(go()) == expected

@@ -48,18 +48,22 @@ def json_feed(*items: dict[str, Any]) -> bytes:
     return json.dumps(feed).encode()
 
 
-def write_config(tmp_path: Path, feed_url: str, channels: str, extra: str = "") -> Path:
-    """A config polling `feed_url` with the seed watch, every item matched (backfill: all)."""
+def write_config(
+    tmp_path: Path, feed_url: str, channels: str, extra: str = "", backfill: str = "all"
+) -> Path:
+    """A config polling `feed_url` with the seed watch, every item matched (backfill: all).
+
+    `channels` is YAML for the channels mapping: indented lines, or " {}" for none."""
     cfg = tmp_path / "wirewatch.yaml"
+    channels = channels if channels.startswith(" {") else "\n" + channels
     cfg.write_text(
         f"""store: state/wirewatch.db
 rules: [{WATCHES}]
 feeds:
   - url: {feed_url}
     interval: 10m
-    backfill: all
-channels:
-{channels}
+    backfill: {backfill}
+channels:{channels}
 {extra}""",
         encoding="utf-8",
     )

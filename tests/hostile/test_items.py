@@ -1,0 +1,76 @@
+"""One bad item never kills its feed: it is skipped with its reason, the rest is stored,
+and `wirewatch feeds` counts it."""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from pathlib import Path
+
+import pytest
+
+from tests.cli import wirewatch
+from tests.hostile.kit import db_path, item, json_feed, run_once, write_config
+from tests.servers import RecordingServer, Reply
+
+pytestmark = pytest.mark.slow
+
+
+def serve(server: RecordingServer, body: bytes) -> str:
+    server.routes["/feed.json"] = lambda req: Reply(200, body, {"content-type": "application/json"})
+    return f"{server.url}/feed.json"
+
+
+def feeds_json(cfg: Path) -> list[dict[str, object]]:
+    result = wirewatch("feeds", "--json", "--config", str(cfg))
+    assert result.returncode == 0, result.stderr
+    rows = json.loads(result.stdout)
+    assert isinstance(rows, list)
+    return rows
+
+
+def test_one_bad_item_is_skipped_and_the_rest_of_the_feed_is_stored(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    huge = "<p>" + "Putin und Kim sprachen am Telefon. " * 40_000 + "</p>"  # 1.4 M chars
+    feed = json_feed(
+        item(1, "Huge", html=huge),
+        item(2, "Year one", date_published="0001-01-01T00:00:00+01:00"),
+        item(3, "NUL\x00 in the title", html="<p>Der Kreml\x00 und Pjöngjang, sagte Putin.</p>"),
+        item(4, "A plain good one"),
+    )
+    data = json.loads(feed)
+    data["items"].insert(2, ["not", "an", "item"])  # unreadable: skipped with its reason
+    cfg = write_config(tmp_path, serve(http_server, json.dumps(data).encode()), " {}")
+    result = run_once(cfg)
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(db_path(cfg))
+    titles = {t for (t,) in db.execute("SELECT title FROM articles")}
+    assert titles == {"Huge", "Year one", "NUL in the title", "A plain good one"}
+    (longest,) = db.execute("SELECT max(length(text)) FROM articles").fetchone()
+    assert longest <= 1_000_000
+    assert db.execute(
+        "SELECT count(*) FROM articles WHERE instr(text, char(0)) > 0"
+    ).fetchone() == (0,)
+    assert db.execute("SELECT count(*) FROM hits").fetchone()[0] >= 3
+    (feed_row,) = feeds_json(cfg)
+    assert feed_row["status"] == "ok"
+    assert feed_row["skipped_items"] == 1
+    assert "item 3: ValueError: not an object" in str(feed_row["last_skip"])
+    assert "item skipped feed=" in result.stderr
+    table = wirewatch("feeds", "--config", str(cfg))
+    assert "SKIPPED" in table.stdout and "last skipped: item 3" in table.stdout
+
+
+def test_a_feed_of_many_thousand_items_is_read_up_to_the_cap(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    items = [item(i, f"Wetter {i}", html=f"<p>Regen am Tag {i}.</p>") for i in range(1500)]
+    cfg = write_config(tmp_path, serve(http_server, json_feed(*items)), " {}", backfill="3")
+    result = run_once(cfg)
+    assert result.returncode == 0, result.stderr
+    db = sqlite3.connect(db_path(cfg))
+    assert db.execute("SELECT count(*) FROM articles").fetchone() == (1000,)
+    (feed_row,) = feeds_json(cfg)
+    assert feed_row["status"] == "ok"
+    assert "over 1000 items in one poll: 500 not read" in str(feed_row["last_skip"])
