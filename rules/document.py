@@ -4,6 +4,11 @@ Rule files and the daemon's config are both read here: YAML is composed into
 nodes, turned into plain values while recording each value's line and column,
 then validated with a pydantic model. Every validation error is reported as
 `path:line:col: message`, all errors of a file at once.
+
+The files are edited by people, so what reading one may cost is bounded: its
+size (MAX_FILE_BYTES), the values it expands to, aliases counted each time
+they are used (MAX_VALUES: a 417-byte alias bomb expanded to gigabytes), and
+its nesting (MAX_DEPTH: a recursive alias or `[[[[…` gave RecursionError).
 """
 
 from __future__ import annotations
@@ -22,6 +27,23 @@ from rules.errors import Loc, RuleFileErrors, RuleSyntaxError
 
 M = TypeVar("M", bound=BaseModel)
 Key = tuple[str | int, ...]
+MAX_FILE_BYTES = 2_000_000  # the largest shipped file is under 100 KB
+MAX_VALUES = 200_000  # the largest shipped file has about 1,100
+MAX_DEPTH = 64
+
+
+class _Bound(Exception):
+    """A document over a bound: where and why (turned into a RuleSyntaxError)."""
+
+    def __init__(self, node: yaml.Node, message: str) -> None:
+        super().__init__(message)
+        self.node = node
+        self.message = message
+
+
+@dataclass(slots=True)
+class _Budget:
+    values: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,18 +70,37 @@ def _loc(path: Path, node: yaml.Node) -> Loc:
     return Loc(path, node.start_mark.line + 1, node.start_mark.column + 1)
 
 
+def _too_big(path: Path, size: int) -> RuleFileErrors:
+    return RuleFileErrors(
+        [
+            RuleSyntaxError(
+                Loc(path, 1, 1), f"file is {size:,} bytes; the limit is {MAX_FILE_BYTES:,}"
+            )
+        ]
+    )
+
+
 def read_document(text: str, path: Path) -> Document:
-    """Parse YAML text; raise RuleFileErrors with file:line:col on bad syntax."""
+    """Parse YAML text; raise RuleFileErrors with file:line:col on bad syntax or a
+    document over the bounds (size, expanded values, nesting)."""
+    if len(text) > MAX_FILE_BYTES:
+        raise _too_big(path, len(text))
     try:
         node = yaml.compose(text, Loader=yaml.SafeLoader)
     except yaml.MarkedYAMLError as e:
         m = e.problem_mark
         loc = Loc(path, m.line + 1, m.column + 1) if m else Loc(path, 0, 0)
         raise RuleFileErrors([RuleSyntaxError(loc, e.problem or "invalid YAML")]) from e
+    except (yaml.YAMLError, RecursionError) as e:
+        message = "nested too deeply" if isinstance(e, RecursionError) else str(e)
+        raise RuleFileErrors([RuleSyntaxError(Loc(path, 1, 1), message)]) from None
     values: dict[Key, Loc] = {}
     keys: dict[Key, Loc] = {}
     errors: list[RuleSyntaxError] = []
-    data = None if node is None else _build(node, (), path, values, keys, errors)
+    try:
+        data = None if node is None else _build(node, (), path, values, keys, errors, _Budget())
+    except _Bound as e:
+        raise RuleFileErrors([RuleSyntaxError(_loc(path, e.node), e.message)]) from None
     if errors:
         raise RuleFileErrors(errors)
     return Document(path, data, values, keys)
@@ -68,6 +109,9 @@ def read_document(text: str, path: Path) -> Document:
 def load_document(path: Path) -> Document:
     """Read and parse a YAML file."""
     try:
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise _too_big(path, size)
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError) as e:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
@@ -82,7 +126,13 @@ def _build(
     values: dict[Key, Loc],
     keys: dict[Key, Loc],
     errors: list[RuleSyntaxError],
+    budget: _Budget,
 ) -> Any:
+    budget.values += 1
+    if budget.values > MAX_VALUES:
+        raise _Bound(node, f"more than {MAX_VALUES:,} values (aliases count each time used)")
+    if len(key) > MAX_DEPTH:
+        raise _Bound(node, f"nested deeper than {MAX_DEPTH} levels (a recursive alias?)")
     values[key] = _loc(path, node)
     if isinstance(node, yaml.MappingNode):
         out: dict[Any, Any] = {}
@@ -95,11 +145,12 @@ def _build(
                 errors.append(RuleSyntaxError(_loc(path, k_node), f"duplicate key '{k}'"))
                 continue
             keys[(*key, k)] = _loc(path, k_node)
-            out[k] = _build(v_node, (*key, k), path, values, keys, errors)
+            out[k] = _build(v_node, (*key, k), path, values, keys, errors, budget)
         return out
     if isinstance(node, yaml.SequenceNode):
         return [
-            _build(item, (*key, i), path, values, keys, errors) for i, item in enumerate(node.value)
+            _build(item, (*key, i), path, values, keys, errors, budget)
+            for i, item in enumerate(node.value)
         ]
     try:
         return _scalar(node)

@@ -28,9 +28,15 @@ class Outline:
     title: str | None = None
 
 
+MAX_OPML_BYTES = 10_000_000  # about 50,000 feeds
+
+
 def read_opml(path: Path) -> list[Outline]:
     """Every outline with an xmlUrl, at any depth, in file order, without repeats."""
     try:
+        size = path.stat().st_size
+        if size > MAX_OPML_BYTES:
+            raise OpmlError(path, 1, 1, f"file is {size:,} bytes; the limit is {MAX_OPML_BYTES:,}")
         root = ET.parse(path).getroot()
     except OSError as e:
         raise OpmlError(path, 0, 0, f"cannot read: {e.strerror or e}") from e
