@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
@@ -13,6 +15,9 @@ from daemon.runtime.logs import REDACTOR, secret_values
 from daemon.runtime.paths import cache_dir
 from rules.duration import parse_duration
 from rules.load import load_rules
+
+if TYPE_CHECKING:
+    from daemon.alerts.channels import Channel
 
 log = logging.getLogger("wirewatch")
 
@@ -60,13 +65,24 @@ def run(config_path: Path | None, db: str | None, once: bool, stop_grace: str) -
     asyncio.run(go())
 
 
+async def _close(channels: Iterable[Channel]) -> None:
+    for channel in channels:
+        await channel.aclose()
+
+
 @click.command()
 @config_option
 def check(config_path: Path | None) -> None:
     """Validate the config and every rule file; exit 1 on any error."""
+    from daemon.runtime.service import build_channels
+
     with user_errors():
         config = get_config(config_path, None)
         rules = load_rules(config.rule_paths, cache_dir=cache_dir())
+        # What `run` would refuse, `check` refuses: building the channels resolves each
+        # secret (env var, file, credential) the way the daemon does.
+        channels = build_channels(config)
+        asyncio.run(_close(channels.values()))
     click.echo(
         f"ok: {len(rules.actors)} actors, {len(rules.watches)} watches, "
         f"{len(config.feeds)} feeds, {len(config.channels)} channels"
