@@ -11,6 +11,7 @@ from pathlib import Path
 
 import click
 
+from daemon.alerts.sanitize import terminal
 from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
 from rules.errors import RulesError
@@ -36,7 +37,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (RulesError, StoreError, DaemonError) as e:
-        click.echo(str(e), err=True)
+        click.echo(terminal(str(e)), err=True)  # messages may quote what a feed wrote
         sys.exit(USER_ERROR)
 
 

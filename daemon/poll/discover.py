@@ -5,6 +5,7 @@ from __future__ import annotations
 from html.parser import HTMLParser
 from urllib.parse import urljoin
 
+from daemon.alerts.sanitize import is_web_url
 from daemon.errors import DaemonError, FetchError
 from daemon.poll.fetch import FetchLimits, fetch, new_client
 from daemon.poll.parse import ParseError, parse_feed
@@ -47,12 +48,19 @@ class _LinkFinder(HTMLParser):
 
 
 def feed_links(html: bytes, page_url: str) -> list[str]:
-    """Absolute URLs of the feeds a page announces, in page order, without repeats."""
+    """Absolute http(s) URLs of the feeds a page announces, in page order, without repeats.
+
+    A page is content someone else wrote: `<base href="x:">` made `/etc/passwd` a
+    candidate, read as a local file. Only absolute http(s) URLs are candidates.
+    """
     finder = _LinkFinder()
     finder.feed(html.decode("utf-8", errors="replace"))
     finder.close()
-    base = urljoin(page_url, finder.base) if finder.base else page_url
-    return list(dict.fromkeys(urljoin(base, href.strip()) for _, href in finder.links))
+    base = page_url
+    if finder.base and is_web_url(urljoin(page_url, finder.base)):
+        base = urljoin(page_url, finder.base)
+    links = (urljoin(base, href.strip()) for _, href in finder.links)
+    return list(dict.fromkeys(link for link in links if is_web_url(link)))
 
 
 def is_html(body: bytes, content_type: str | None) -> bool:

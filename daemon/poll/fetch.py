@@ -92,8 +92,14 @@ class Fetched:
 
 
 def is_local(url: str) -> bool:
-    """Whether a feed source is a local file rather than an http(s) URL."""
-    return not url.startswith(("http://", "https://"))
+    """Whether a feed source is a local file: an absolute path (the config and the CLI
+    make the operator's paths absolute). Anything else that is not http(s) is refused."""
+    return url.startswith("/")
+
+
+def is_http(url: str) -> bool:
+    """Whether a URL is fetched over HTTP."""
+    return url.lower().startswith(("http://", "https://"))
 
 
 def new_client(limits: FetchLimits | None = None, max_connections: int = 100) -> httpx.AsyncClient:
@@ -131,6 +137,8 @@ async def fetch(
     limits = limits or FetchLimits()
     if is_local(url):
         return _read_local(url, limits.max_bytes)
+    if not is_http(url):
+        raise FetchError(url, "http_4xx", "not an http(s) URL or an absolute file path")
     headers = {}
     if etag:
         headers["if-none-match"] = etag
@@ -161,6 +169,8 @@ async def _follow(
                 await read_body(url, resp, _SMALL)  # read to the end: the connection is reused
                 permanent = permanent and resp.status_code in _PERMANENT
                 current = urljoin(current, resp.headers["location"])
+                if not is_http(current):  # a server never names a local file for us
+                    raise FetchError(url, "http_4xx", "redirect to a non-http(s) URL")
                 if permanent:
                     moved_to = current
                 continue

@@ -15,7 +15,7 @@ from collections.abc import Sequence
 import httpx
 
 from daemon.errors import FetchError
-from daemon.poll.fetch import FetchLimits, fetch, is_local
+from daemon.poll.fetch import FetchLimits, fetch, is_http
 from rules.model import Article
 
 log = logging.getLogger(__name__)
@@ -64,7 +64,7 @@ async def fill_full_text(
 
 async def page_text(client: httpx.AsyncClient, url: str, limits: FetchLimits) -> str | None:
     """The main text of the page at `url`, or None (logged) when it cannot be had."""
-    if not url or is_local(url):
+    if not url or not is_http(url):  # an article's link is the feed's word: http(s) only
         return None
     try:
         page = await fetch(client, url, limits=limits, accept=PAGE_ACCEPT)
