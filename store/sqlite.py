@@ -29,6 +29,10 @@ _HIT_COLUMNS = """
 """
 
 
+BUSY_MS = 30_000  # how long a write waits for another writer
+OPEN_BUSY_MS = 3_000  # at start: a store locked this long is reported, not waited for
+
+
 class Store(FeedStore, Outbox):
     """Feeds, articles, hits and the delivery outbox in one SQLite file."""
 
@@ -49,13 +53,20 @@ class Store(FeedStore, Outbox):
         try:
             if name != ":memory:":
                 Path(name).parent.mkdir(parents=True, exist_ok=True)
-            conn = sqlite3.connect(name, timeout=30, check_same_thread=False)
+            conn = sqlite3.connect(name, timeout=BUSY_MS / 1000, check_same_thread=False)
             db = sqlite_utils.Database(conn)
             if name != ":memory:":
                 db.enable_wal()
             db.execute("PRAGMA foreign_keys = ON")
             db.execute("PRAGMA synchronous = NORMAL")
             migrate(db)
+            if name != ":memory:":
+                # A database locked by another process fails here, as a StoreOpenError,
+                # rather than at the first write with a traceback.
+                db.execute(f"PRAGMA busy_timeout = {OPEN_BUSY_MS}")
+                db.execute("BEGIN IMMEDIATE")
+                db.execute("ROLLBACK")
+                db.execute(f"PRAGMA busy_timeout = {BUSY_MS}")
         except (OSError, sqlite3.Error) as e:
             raise StoreOpenError(name, str(e)) from e
         return cls(db, name)

@@ -35,6 +35,7 @@ log = logging.getLogger("wirewatch")
 )
 def run(config_path: Path | None, db: str | None, once: bool, stop_grace: str) -> None:
     """Run the daemon (poll feeds, match, record, alert)."""
+    from daemon.runtime.lock import hold_store_lock
     from daemon.runtime.loop import run_forever
     from daemon.runtime.service import Service
 
@@ -50,6 +51,8 @@ def run(config_path: Path | None, db: str | None, once: bool, stop_grace: str) -
 
     async def go() -> None:
         with user_errors():
+            # Held until the process ends: one daemon per SQLite store.
+            lock = hold_store_lock(get_config(config_path, db).store)  # noqa: F841
             service = build()
         try:
             if once:
