@@ -5,7 +5,7 @@ rule logic. The interface (`Store`) is kept narrow so that another backend can
 be added beside SQLite without touching its callers.
 """
 
-from store.errors import StoreError
+from store.errors import StoreError, is_database_error
 from store.interface import StoreAPI, open_store
 from store.model import (
     DeliveryJob,
@@ -29,6 +29,7 @@ __all__ = [
     "StoreAPI",
     "StoreError",
     "StoredHit",
+    "is_database_error",
     "is_postgres",
     "open_store",
 ]

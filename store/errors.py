@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import sqlite3
+import sys
+
 
 class StoreError(Exception):
     """Base of every error the store raises."""
+
+
+def is_database_error(error: BaseException) -> bool:
+    """Whether an exception came from the database (a failed read or write: disk full,
+    locked, read-only, connection lost), whichever backend raised it."""
+    if isinstance(error, StoreError | sqlite3.Error):
+        return True
+    psycopg = sys.modules.get("psycopg")  # only loaded with a PostgreSQL store
+    return psycopg is not None and isinstance(error, psycopg.Error)
 
 
 class StoreOpenError(StoreError):

@@ -167,7 +167,11 @@ class Runner:
         """None when the loop and scheduler are alive and the database writable (any thread)."""
         if self.stopped or not self.scheduler.running:
             return "scheduler not running"
-        return self.heartbeat.problem() or self.service.store.probe_writable()
+        return (
+            self.heartbeat.problem()
+            or self.service.write_failure
+            or self.service.store.probe_writable()
+        )
 
     # -- reload ---------------------------------------------------------------
 

@@ -22,7 +22,7 @@ from daemon.poll.pipeline import FeedSettings, Poller, PollReport, poll_feed, re
 from daemon.runtime.paths import cache_dir
 from rules.engine import Engine
 from rules.load import load_rules
-from store import FeedState, Lease, Store, is_postgres
+from store import FeedState, Lease, Store, is_database_error, is_postgres
 
 log = logging.getLogger(__name__)
 
@@ -95,6 +95,9 @@ class Service:
         )
         self._settings = {f.url: feed_settings(f) for f in config.feeds}
         self.on_poll: Callable[[PollReport, float], None] | None = None  # metrics hook
+        # The last store write that failed (disk full, read-only, lost connection), until
+        # a later write succeeds: /healthz reports it.
+        self.write_failure: str | None = None
         self.store.sync_feeds(((f.url, int(f.interval)) for f in config.feeds), self.now())
 
     async def poll(self, feed: FeedState) -> PollReport:
@@ -108,8 +111,11 @@ class Service:
     async def _poll(self, feed: FeedState) -> PollReport:
         settings = self._settings.get(feed.url) or FeedSettings()
         try:
-            return await poll_feed(feed, settings, self.poller)
+            report = await poll_feed(feed, settings, self.poller)
+            self.write_failure = None  # the poll's outcome was written
+            return report
         except Exception as e:  # the job boundary: one bad feed never stops the loop
+            self.note_failure(e)
             log.exception("poll crashed feed=%s", feed.url)
             record_crash(feed, settings.bounds, self.poller, e)
             return PollReport(feed.url, False, error=f"{type(e).__name__}: {e}")
@@ -176,9 +182,15 @@ class Service:
             return await deliver_due(
                 self.store, self.channels, self.now, policy=self.config.delivery.policy()
             )
-        except Exception:
+        except Exception as e:
+            self.note_failure(e)
             log.exception("delivery run crashed")
             return 0
+
+    def note_failure(self, error: Exception) -> None:
+        """Remember a failed store write for /healthz (other crashes are only logged)."""
+        if is_database_error(error):
+            self.write_failure = f"store write failed at {self.now():%Y-%m-%dT%H:%M:%SZ}: {error}"
 
     async def run_once(self) -> list[PollReport]:
         """One poll of every feed, then deliver everything that is due now."""
