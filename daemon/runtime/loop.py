@@ -38,6 +38,7 @@ from store.codec import ts
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 5.0  # without a systemd watchdog: how often the loop proves it is alive
+OVERRUN_NOTE_S = 60.0  # a job still running at its next tick is said at most this often
 STATS_S = 30.0
 RETENTION_S = 3600.0
 
@@ -65,20 +66,47 @@ class Runner:
         self.server: MetricsServer | None = None
         self._reloading: asyncio.Task[None] | None = None
         self.stopped = False
+        # name -> (started at, ticks skipped since the last note, last note at)
+        self._running: dict[str, list[float]] = {}
         self._hook(service)
 
     # -- jobs -----------------------------------------------------------------
 
     async def _tracked(self, job: Callable[[], Awaitable[object]]) -> None:
+        name = getattr(job, "__name__", str(job))
+        if self._overran(name):
+            return
         task = asyncio.current_task()
         assert task is not None
         self.jobs.add(task)
+        self._running[name] = [time.monotonic(), 0, time.monotonic()]
         try:
             await job()
         except Exception:  # the job boundary: log, count, keep running
-            log.exception("job crashed job=%s", getattr(job, "__name__", job))
+            log.exception("job crashed job=%s", name)
         finally:
             self.jobs.discard(task)
+            self._running.pop(name, None)
+
+    def _overran(self, name: str) -> bool:
+        """True (skip this tick) while the job's last run goes on: a slow receiver keeps
+        the delivery job busy for many ticks, and that is said once a minute, not per tick
+        (APScheduler warned at every one)."""
+        state = self._running.get(name)
+        if state is None:
+            return False
+        started, skipped, noted = state
+        now = time.monotonic()
+        state[1] = skipped + 1
+        if now - noted >= OVERRUN_NOTE_S:
+            log.warning(
+                "job still running job=%s running_s=%.0f ticks_skipped=%d",
+                name,
+                now - started,
+                int(state[1]),
+            )
+            state[1], state[2] = 0, now
+        return True
 
     async def poll(self) -> None:
         """Poll due feeds; refresh the numbers if anything was polled."""
@@ -145,7 +173,7 @@ class Runner:
                 args=[job],
                 seconds=every_s,
                 id=name,
-                max_instances=1,
+                max_instances=2,  # the second returns at once while the first runs
                 coalesce=True,
                 next_run_time=now,
             )
