@@ -28,14 +28,26 @@ def extract_text(html: bytes, url: str) -> str | None:
     """The main text of an HTML page, paragraphs separated by blank lines; None: none."""
     try:
         import trafilatura
-    except ImportError:
-        log.warning("full_text needs trafilatura: pip install 'wirewatch[fulltext]'")
+    except ImportError as e:
+        log.warning("%s", missing_extractor(e))
         return None
     text = trafilatura.extract(html, url=url, include_comments=False, include_tables=False)
     if not text:
         return None
     paragraphs = [p.strip() for p in str(text).split("\n") if p.strip()]
     return "\n\n".join(paragraphs) or None
+
+
+def missing_extractor(error: ImportError) -> str:
+    """What to install when trafilatura cannot be imported: itself, or what it needs
+    (never 'install trafilatura' when it is installed)."""
+    missing = error.name or str(error)
+    if missing.split(".")[0] == "trafilatura":
+        return "full_text needs trafilatura: pip install 'wirewatch[fulltext]'"
+    return (
+        f"full_text: trafilatura is installed but cannot import {missing} ({error}): "
+        "pip install 'wirewatch[fulltext]' (lxml 6 needs lxml_html_clean)"
+    )
 
 
 async def fill_full_text(
