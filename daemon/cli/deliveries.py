@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 
+from daemon.alerts.sanitize import terminal
 from daemon.cli.options import USER_ERROR, config_option, db_option, open_store
 from store import DeliveryJob
 from store.codec import ts
@@ -67,7 +68,8 @@ def deliveries(
         return
     for d in disabled:
         click.echo(
-            f"channel {d.channel} is DISABLED since {d.changed_at:%Y-%m-%d %H:%M} UTC: {d.reason}"
+            f"channel {d.channel} is DISABLED since {d.changed_at:%Y-%m-%d %H:%M} UTC: "
+            f"{terminal(d.reason, 200, one_line=True)}"
             " (fix it, then: wirewatch deliveries retry --all)",
             err=True,
         )
@@ -85,7 +87,7 @@ def deliveries(
         click.echo(
             f"{j.id:>6}  {j.status:7}  {j.channel[:12]:12}  {kind:13}  {j.attempts:>5}  "
             f"{j.created_at:%Y-%m-%d %H:%M}  {nxt:16}  {j.hit.watch_id}"
-            + (f"  ({j.last_error})" if j.last_error else "")
+            + (f"  ({terminal(j.last_error, 200, one_line=True)})" if j.last_error else "")
         )
 
 

@@ -13,6 +13,7 @@ from pathlib import Path
 import pytest
 from aiosmtpd.controller import Controller
 
+from tests.cli import wirewatch
 from tests.daemon.slackpeer import SlackPeer
 from tests.daemon.test_alerts_email import Inbox, free_port
 from tests.hostile.kit import db_path, has_control, item, json_feed, run_once, write_config
@@ -80,6 +81,18 @@ def test_terminal_escapes_never_reach_the_console(
     assert "Kim" in result.stdout  # the alert was printed, cleaned
     assert not has_control(result.stdout.replace("\n", "")), repr(result.stdout[:300])
     assert not has_control(result.stderr.replace("\n", "")), repr(result.stderr[-300:])
+    # The same text through every command that prints what feeds wrote.
+    article = tmp_path / "article.txt"
+    article.write_text(f"{ESCAPES}\nDer Kreml\x1b[2J und Pjöngjang, sagte Putin.", encoding="utf-8")
+    for args in (["hits"], ["status"], ["feeds"], ["deliveries"], ["match", str(article)]):
+        if args[0] != "match":
+            args += ["--config", str(cfg)]
+        out = wirewatch(*args)
+        assert out.returncode == 0, (args, out.stderr)
+        shown = out.stdout.replace("\n", "") + out.stderr.replace("\n", "")
+        assert not has_control(shown), (args, repr(shown[:300]))
+    hits = wirewatch("hits", "--config", str(cfg)).stdout
+    assert "Kim" in hits and "owned" not in hits.split("Kim")[0][-20:]
 
 
 def test_a_newline_in_a_title_does_not_hold_the_mail_channel(
