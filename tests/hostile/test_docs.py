@@ -1,0 +1,31 @@
+"""docs/security.md names the test of each protection: every one it names exists."""
+
+from __future__ import annotations
+
+import ast
+import re
+from pathlib import Path
+
+from tests.cli import ROOT
+
+HERE = Path(__file__).parent
+
+
+def test_every_test_docs_security_names_exists() -> None:
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    named = re.findall(r"`(test_\w+\.py)(?:::(test_\w+))?`", doc)
+    assert len(named) >= 15
+    for module, function in named:
+        path = HERE / module
+        assert path.exists(), f"docs/security.md names {module}, which is gone"
+        if function:
+            tree = ast.parse(path.read_text(encoding="utf-8"))
+            names = {n.name for n in ast.walk(tree) if isinstance(n, ast.FunctionDef)}
+            assert function in names, f"docs/security.md names {module}::{function}"
+
+
+def test_every_hostile_test_module_is_in_docs_security() -> None:
+    doc = (ROOT / "docs" / "security.md").read_text(encoding="utf-8")
+    for path in HERE.glob("test_*.py"):
+        if path.name != "test_docs.py":
+            assert path.name in doc, f"{path.name} is not listed in docs/security.md"
