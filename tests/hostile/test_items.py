@@ -74,3 +74,31 @@ def test_a_feed_of_many_thousand_items_is_read_up_to_the_cap(
     (feed_row,) = feeds_json(cfg)
     assert feed_row["status"] == "ok"
     assert "over 1000 items in one poll: 500 not read" in str(feed_row["last_skip"])
+
+
+def test_a_nul_byte_does_not_kill_its_feed_on_postgresql(
+    tmp_path: Path, http_server: RecordingServer
+) -> None:
+    pytest.importorskip("psycopg")
+    import psycopg
+
+    from tests.pg import fresh_schema
+
+    feed = json_feed(
+        item(1, "NUL\x00 in the title", html="<p>Der Kreml\x00 und Pjöngjang, sagte Putin.</p>"),
+        item(2, "A plain good one", url="https://news.example.org/a\x00b"),
+    )
+    with fresh_schema() as url:
+        cfg = write_config(tmp_path, serve(http_server, feed), " {}")
+        cfg.write_text(
+            cfg.read_text(encoding="utf-8").replace("store: state/wirewatch.db", f"store: '{url}'"),
+            encoding="utf-8",
+        )
+        result = run_once(cfg)
+        assert result.returncode == 0, result.stderr
+        (feed_row,) = feeds_json(cfg)
+        assert feed_row["status"] == "ok", feed_row
+        with psycopg.connect(url) as conn:
+            rows = conn.execute("SELECT title, url, text FROM articles").fetchall()
+    assert sorted(r[0] for r in rows) == ["A plain good one", "NUL in the title"]
+    assert not any("\x00" in "".join(r) for r in rows)
