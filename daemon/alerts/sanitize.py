@@ -83,12 +83,24 @@ def slack(text: str | None) -> str:
     (spaces at the ends kept: pieces of a passage are escaped one by one)."""
     one = _NEWLINES.sub(" ", plain(text))
     escaped = one.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
-    return _MENTION_WORD.sub(lambda m: f"@{WORD_JOINER}{m.group(1)}", escaped)
+    return no_mentions(escaped)
 
 
 def slack_plain(text: str | None) -> str:
     """Text for a Slack plain_text field: one line, @channel/@here/@everyone defused."""
-    return _MENTION_WORD.sub(lambda m: f"@{WORD_JOINER}{m.group(1)}", line(text))
+    return no_mentions(line(text))
+
+
+def no_mentions(text: str) -> str:
+    """@channel, @here and @everyone defused (a word joiner after the @): for services
+    that turn them into notifications of everyone (Slack, Discord, Mattermost, …)."""
+    return _MENTION_WORD.sub(lambda m: f"@{WORD_JOINER}{m.group(1)}", text)
+
+
+def web_url(url: str | None) -> str:
+    """`url` on one line if it is an http(s) URL, else "" (no javascript:, data:, file:)."""
+    clean = line(url)
+    return clean if is_web_url(clean) else ""
 
 
 def is_web_url(url: str) -> bool:

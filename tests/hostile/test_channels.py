@@ -105,6 +105,7 @@ def test_a_newline_in_a_title_does_not_hold_the_mail_channel(
     try:
         feed = json_feed(
             item(1, "Putin\r\nBcc: victim@example.org\nand Kim"),
+            item(3, "A scripted link", url="javascript:alert(document.cookie)"),
             item(
                 2,
                 "A second article",
@@ -124,7 +125,11 @@ def test_a_newline_in_a_title_does_not_hold_the_mail_channel(
         controller.stop()
     assert result.returncode == 0, result.stderr
     subjects = [str(m["Subject"]) for m in inbox.messages]
-    assert len(subjects) == 2, result.stderr
+    assert len(subjects) == 3, result.stderr
+    for m in inbox.messages:  # a link in a mail is http(s) or none
+        for part in m.walk():
+            if part.get_content_maintype() == "text":
+                assert "javascript:" not in part.get_content(), part.get_content()
     assert any("Putin Bcc: victim@example.org and Kim" in s for s in subjects), subjects
     assert all("Bcc" not in m for m in inbox.messages)
     db = sqlite3.connect(db_path(cfg))

@@ -21,6 +21,7 @@ from pydantic import Field, field_validator
 
 from daemon.alerts.channels.base import Alert, Channel, ChannelSettings
 from daemon.alerts.channels.console import render_text
+from daemon.alerts.sanitize import no_mentions
 from daemon.alerts.secrets import resolve_from
 from daemon.errors import AlertError
 
@@ -97,8 +98,8 @@ class AppriseChannel(Channel):
     async def _notify(self, title: str, body: str) -> None:
         ok = await asyncio.to_thread(
             self.app.notify,
-            title=title,
-            body=body,
+            title=no_mentions(title),  # Apprise reaches Discord, Mattermost, …: no @everyone
+            body=no_mentions(body),
             body_format=self.apprise.NotifyFormat.MARKDOWN,
         )
         if not ok:

@@ -162,7 +162,7 @@ def clean_hit(h: StoredHit) -> StoredHit:
         h,
         title=sanitize.line(h.title),
         article_title=sanitize.line(h.article_title),
-        article_url=sanitize.line(h.article_url),
+        article_url=sanitize.web_url(h.article_url),  # a link in any channel: http(s) only
         feed_url=sanitize.redact_url(sanitize.line(h.feed_url)),
         feed_title=sanitize.line(h.feed_title) if h.feed_title is not None else None,
         lang=sanitize.line(h.lang) if h.lang is not None else None,
