@@ -45,8 +45,13 @@ def is_json_feed(body: bytes) -> bool:
 def parse_json_feed(body: bytes) -> JsonFeed:
     """Parse a JSON Feed; ValueError when it is not one."""
     try:
-        data = json.loads(body.decode("utf-8-sig"))
-    except (UnicodeDecodeError, json.JSONDecodeError, RecursionError) as e:
+        text = body.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # One item's bad byte costs that character (U+FFFD), not the whole feed.
+        text = body.decode("utf-8-sig", errors="replace")
+    try:
+        data = json.loads(text)
+    except (json.JSONDecodeError, RecursionError) as e:
         raise ValueError(f"invalid JSON: {e}") from e
     if not isinstance(data, dict):
         raise ValueError("JSON document is not an object")

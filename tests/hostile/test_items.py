@@ -41,12 +41,14 @@ def test_one_bad_item_is_skipped_and_the_rest_of_the_feed_is_stored(
     )
     data = json.loads(feed)
     data["items"].insert(2, ["not", "an", "item"])  # unreadable: skipped with its reason
-    cfg = write_config(tmp_path, serve(http_server, json.dumps(data).encode()), " {}")
+    body = json.dumps(data, ensure_ascii=False).encode()
+    body = body.replace(b"A plain good one", b"A plain good one \xff\xfe")  # not UTF-8
+    cfg = write_config(tmp_path, serve(http_server, body), " {}")
     result = run_once(cfg)
     assert result.returncode == 0, result.stderr
     db = sqlite3.connect(db_path(cfg))
     titles = {t for (t,) in db.execute("SELECT title FROM articles")}
-    assert titles == {"Huge", "Year one", "NUL in the title", "A plain good one"}
+    assert titles == {"Huge", "Year one", "NUL in the title", "A plain good one \ufffd\ufffd"}
     (longest,) = db.execute("SELECT max(length(text)) FROM articles").fetchone()
     assert longest <= 1_000_000
     assert db.execute(
