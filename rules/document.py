@@ -98,6 +98,8 @@ def read_document(text: str, path: Path) -> Document:
     keys: dict[Key, Loc] = {}
     errors: list[RuleSyntaxError] = []
     try:
+        if node is not None:
+            _measure(node, {}, 0)
         data = None if node is None else _build(node, (), path, values, keys, errors, _Budget())
     except _Bound as e:
         raise RuleFileErrors([RuleSyntaxError(_loc(path, e.node), e.message)]) from None
@@ -117,6 +119,28 @@ def load_document(path: Path) -> Document:
         reason = e.strerror if isinstance(e, OSError) and e.strerror else str(e)
         raise RuleFileErrors([RuleSyntaxError(Loc(path, 0, 0), f"cannot read: {reason}")]) from e
     return read_document(text, path)
+
+
+def _measure(node: yaml.Node, sizes: dict[int, int], depth: int) -> int:
+    """How many values `node` expands to, each shared (aliased) node measured once: a bomb
+    is refused before anything is built. Raises _Bound over a bound or on a cycle."""
+    if depth > MAX_DEPTH:
+        raise _Bound(node, f"nested deeper than {MAX_DEPTH} levels")
+    known = sizes.get(id(node))
+    if known is not None:
+        if known < 0:
+            raise _Bound(node, "a recursive alias (a value that contains itself)")
+        return known
+    sizes[id(node)] = -1
+    size = 1
+    if isinstance(node, yaml.MappingNode):
+        size += sum(_measure(v, sizes, depth + 1) for _, v in node.value)
+    elif isinstance(node, yaml.SequenceNode):
+        size += sum(_measure(v, sizes, depth + 1) for v in node.value)
+    if size > MAX_VALUES:
+        raise _Bound(node, f"more than {MAX_VALUES:,} values (aliases count each time used)")
+    sizes[id(node)] = size
+    return size
 
 
 def _build(
