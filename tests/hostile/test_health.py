@@ -14,12 +14,16 @@ import urllib.error
 import urllib.request
 from pathlib import Path
 
+import pytest
+
 from daemon.config import load_config
 from daemon.runtime.loop import Runner
 from daemon.runtime.service import Service
 from daemon.runtime.systemd import Notifier
 from tests.hostile.kit import SEED_HTML, item, json_feed, write_config
 from tests.servers import RecordingServer, Reply
+
+pytestmark = pytest.mark.slow
 
 
 def free_port() -> int:
