@@ -22,6 +22,7 @@ Imports nothing of wirewatch: the CLI, the channels and the logs use it alike.
 
 from __future__ import annotations
 
+import json
 import re
 from urllib.parse import urlsplit, urlunsplit
 
@@ -165,6 +166,18 @@ def log_line(text: str) -> str:
     text from a feed can neither forge a line nor reach a terminal; credentials redacted."""
     escaped = _LOG_UNSAFE.sub(lambda m: m.group().encode("unicode_escape").decode(), text)
     return redact_urls(escaped)
+
+
+def json_text(value: object, indent: int | None = None) -> str:
+    """JSON for a terminal or a program: non-ASCII text kept readable, but C1 controls,
+    bidi overrides and line separators written as \\u escapes (json escapes C0 itself)."""
+    text = json.dumps(value, ensure_ascii=False, indent=indent)
+    return _JSON_UNSAFE.sub(lambda m: f"\\u{ord(m.group()):04x}", text)
+
+
+# What json.dumps leaves raw inside strings (it escapes C0 itself; the layout's own
+# newlines must stay).
+_JSON_UNSAFE = re.compile("[\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069\u2028\u2029]")
 
 
 def redact_urls(text: str) -> str:

@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 
 import click
 
-from daemon.alerts.sanitize import terminal
+from daemon.alerts.sanitize import json_text, terminal
 from daemon.cli.options import USER_ERROR, config_option, db_option, open_store
 from store import DeliveryJob
 from store.codec import ts
@@ -64,7 +63,7 @@ def deliveries(
     disabled = store.destinations()
     if as_json:
         for job in rows:
-            click.echo(json.dumps(job_json(job), ensure_ascii=False))
+            click.echo(json_text(job_json(job)))
         return
     for d in disabled:
         click.echo(

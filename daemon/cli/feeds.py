@@ -8,14 +8,13 @@ here live only in the store (origin `cli`).
 from __future__ import annotations
 
 import asyncio
-import json
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import click
 
-from daemon.alerts.sanitize import redact_url, terminal
+from daemon.alerts.sanitize import json_text, redact_url, terminal
 from daemon.cli.options import get_config, user_errors
 from daemon.config import Config, feed_source, fetch_limits
 from daemon.poll.discover import find_feed
@@ -61,7 +60,7 @@ def feeds(
         store = open_store(load((config_path, db)))
     rows = store.feeds(active=not show_all)
     if as_json:
-        click.echo(json.dumps([feed_json(f) for f in rows], ensure_ascii=False, indent=2))
+        click.echo(json_text([feed_json(f) for f in rows], indent=2))
     else:
         click.echo(health_table(rows))
 

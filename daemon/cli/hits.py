@@ -2,12 +2,11 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 import click
 
-from daemon.alerts.sanitize import redact_url, terminal
+from daemon.alerts.sanitize import json_text, redact_url, terminal
 from daemon.cli.options import config_option, db_option, open_store
 from store.codec import evidence_dict, ts
 
@@ -27,7 +26,7 @@ def hits(
     if as_json:
         for h in rows:
             click.echo(
-                json.dumps(
+                json_text(
                     {
                         "id": h.id,
                         "watch": h.watch_id,
@@ -41,8 +40,7 @@ def hits(
                             "lang": h.lang,
                         },
                         "evidence": [evidence_dict(e) for e in h.evidence],
-                    },
-                    ensure_ascii=False,
+                    }
                 )
             )
         return

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import sys
 from pathlib import Path
 from typing import Any
@@ -10,7 +9,7 @@ from typing import Any
 import click
 
 from daemon.alerts.channels.base import highlight
-from daemon.alerts.sanitize import defuse, terminal
+from daemon.alerts.sanitize import defuse, json_text, terminal
 from daemon.cli.options import USER_ERROR, user_errors
 from daemon.runtime.paths import cache_dir
 from rules.engine import Engine
@@ -57,7 +56,7 @@ def match(
             continue
         result = engine.match(text, lang=lang, source=name, all_actors=True)
         if as_json:
-            click.echo(json.dumps(match_json(name, result), ensure_ascii=False))
+            click.echo(json_text(match_json(name, result)))
         else:
             click.echo(explain(name, result, rules.actors))
     sys.exit(status)

@@ -6,7 +6,6 @@ the SQL lives in store/housekeeping.py.
 
 from __future__ import annotations
 
-import json
 import sys
 from datetime import datetime
 from pathlib import Path
@@ -14,7 +13,7 @@ from typing import Any
 
 import click
 
-from daemon.alerts.sanitize import redact_url, terminal
+from daemon.alerts.sanitize import json_text, redact_url, terminal
 from daemon.cli.options import config_option, db_option, open_store, user_errors
 from store import FeedState, StoredHit
 from store.codec import ts
@@ -54,7 +53,7 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(status_json(stats, feeds, hits), ensure_ascii=False))
+        click.echo(json_text(status_json(stats, feeds, hits)))
         return
     click.echo(
         f"feeds: {len(feeds)}, failing {sum(f.status == 'failing' for f in feeds)} · "

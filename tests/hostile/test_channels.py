@@ -84,8 +84,9 @@ def test_terminal_escapes_never_reach_the_console(
     # The same text through every command that prints what feeds wrote.
     article = tmp_path / "article.txt"
     article.write_text(f"{ESCAPES}\nDer Kreml\x1b[2J und Pjöngjang, sagte Putin.", encoding="utf-8")
-    for args in (["hits"], ["status"], ["feeds"], ["deliveries"], ["match", str(article)]):
-        if args[0] != "match":
+    commands = (["hits"], ["status"], ["feeds"], ["deliveries"], ["match", str(article)])
+    for args in [*commands, ["hits", "--json"], ["match", "--json", str(article)]]:
+        if "match" not in args:
             args += ["--config", str(cfg)]
         out = wirewatch(*args)
         assert out.returncode == 0, (args, out.stderr)
