@@ -16,7 +16,7 @@ from typing import Any
 import click
 
 from daemon.cli.options import get_config, user_errors
-from daemon.config import Config, feed_source, fetch_limits
+from daemon.config import Config, feed_source
 from daemon.poll.discover import find_feed
 from daemon.poll.opml import Outline, read_opml, write_opml
 from store import FeedState, Store
@@ -121,7 +121,7 @@ def add(obj: Target, url: str, interval: int) -> None:
     with user_errors():
         config = load(obj)
         source = feed_source(Path.cwd(), url)
-        feed_url, title = asyncio.run(find_feed(source, fetch_limits(config.poll)))
+        feed_url, title = asyncio.run(find_feed(source, config.poll.fetch_limits()))
         store = open_store(config)
         added = store.add_feed(feed_url, interval, datetime.now(UTC), title)
     found = f" (found on {url})" if feed_url != source else ""

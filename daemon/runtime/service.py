@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from daemon.alerts.channels import ALERTERS, Channel
 from daemon.alerts.stories import Stories
 from daemon.alerts.worker import deliver_due
-from daemon.config import Config, FeedConfig, fetch_limits
+from daemon.config import Config, FeedConfig
 from daemon.poll.analyze import Analyzer, ProcessAnalyzer, ThreadAnalyzer
 from daemon.poll.cadence import Bounds
 from daemon.poll.dispatch import Dispatcher
@@ -66,7 +66,7 @@ class Service:
         self.engine = Engine(self.rules)
         self.store = Store.open(config.store)
         self.channels = build_channels(config)
-        limits = fetch_limits(config.poll)
+        limits = config.poll.fetch_limits()
         self.client = new_client(limits, max_connections=config.poll.concurrency)
         self.analyzer: Analyzer = (
             ProcessAnalyzer(config.rule_paths, config.poll.workers)
