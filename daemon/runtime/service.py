@@ -22,7 +22,7 @@ from daemon.poll.pipeline import FeedSettings, Poller, PollReport, poll_feed, re
 from daemon.runtime.paths import cache_dir
 from rules.engine import Engine
 from rules.load import load_rules
-from store import FeedState, Lease, Store, is_postgres
+from store import FeedState, Lease, StoreAPI, is_postgres, open_store
 
 log = logging.getLogger(__name__)
 
@@ -64,7 +64,7 @@ class Service:
         self.now = now
         self.rules = load_rules(config.rule_paths, cache_dir=cache_dir())
         self.engine = Engine(self.rules)
-        self.store = Store.open(config.store)
+        self.store: StoreAPI = open_store(config.store)
         self.channels = build_channels(config)
         limits = config.poll.fetch_limits()
         self.client = new_client(limits, max_connections=config.poll.concurrency)
