@@ -15,9 +15,8 @@ import click
 
 from daemon.alerts.sanitize import json_text, redact_url, terminal
 from daemon.cli.options import config_option, db_option, open_store, user_errors
-from store import FeedState, StoredHit
+from store import FeedState, StoredHit, StoreStats
 from store.codec import ts
-from store.housekeeping import StoreStats
 
 
 @click.command()
