@@ -7,6 +7,7 @@ keys, claims that skip each other.
 
 from __future__ import annotations
 
+import dataclasses
 import sqlite3
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -191,6 +192,19 @@ def test_record_poll_moves_the_schedule_and_counts_errors(store: StoreAPI) -> No
     assert feed is not None and feed.status == "failing" and feed.error_count == 2
     assert feed.error_since == NOW and feed.errors_total == 2
     assert store.stats().feeds == {("failing", "http"): 1}
+
+
+def test_record_poll_counts_skipped_items_and_keeps_the_last_reason(store: StoreAPI) -> None:
+    [url] = feeds(store, 1)
+    skipped = dataclasses.replace(
+        polled(url, NOW), skipped_items=2, skip_reason="item 3: ValueError: not an object"
+    )
+    store.record_poll(url, skipped)
+    store.record_poll(url, polled(url, NOW + timedelta(minutes=1)))  # nothing skipped
+    store.record_poll(url, dataclasses.replace(skipped, skipped_items=1, skip_reason="item 9"))
+    store.record_poll(url, polled(url, NOW + timedelta(minutes=2)))
+    feed = store.feed(url)
+    assert feed is not None and (feed.skipped_items, feed.last_skip) == (3, "item 9")
 
 
 def test_a_leased_feed_is_not_due_until_polled_or_expired(store: StoreAPI) -> None:

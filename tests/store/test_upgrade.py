@@ -17,6 +17,7 @@ from typing import Any
 
 import psycopg
 import pytest
+from psycopg.rows import dict_row
 
 from store import open_store
 from store.codec import ts
@@ -58,6 +59,23 @@ TIMES = {
     "_migrations.applied_at",
 }
 NEW = [m.name for m in MIGRATIONS if m.name not in OLD]
+# Columns the migrations after 005 add to old tables, and what old rows read in them.
+ADDED: dict[str, dict[str, Any]] = {"feeds": {"skipped_items": 0, "last_skip": None}}
+
+Rows = dict[str, list[dict[str, Any]]]
+
+
+def upgraded(after: Rows, before: Rows) -> Rows:
+    """`after` as the tables were before: each row with the columns it had then.
+
+    Asserts that every column added since holds its default in every old row."""
+    old: Rows = {}
+    for table, rows in after.items():
+        for row in rows:
+            assert {c: row[c] for c in ADDED.get(table, {})} == ADDED.get(table, {}), row
+        columns = before[table][0].keys()
+        old[table] = [{c: row[c] for c in columns} for row in rows]
+    return old
 
 
 def sql_script(name: str) -> str:
@@ -67,10 +85,11 @@ def sql_script(name: str) -> str:
 # -- SQLite -----------------------------------------------------------------------
 
 
-def sqlite_rows(path: Path) -> dict[str, list[tuple[Any, ...]]]:
+def sqlite_rows(path: Path) -> Rows:
     with sqlite3.connect(path) as conn:
+        conn.row_factory = sqlite3.Row
         return {
-            t: conn.execute(f"SELECT * FROM {t} ORDER BY {pk}").fetchall()
+            t: [dict(r) for r in conn.execute(f"SELECT * FROM {t} ORDER BY {pk}")]
             for t, pk in TABLES.items()
         }
 
@@ -105,7 +124,7 @@ def test_a_sqlite_store_of_before_upgrades_with_its_data_unchanged(
     assert all(before.values()), "the frozen store has a row in every table"
     store = open_store(old_sqlite)
     store.close()
-    assert sqlite_rows(old_sqlite) == before
+    assert upgraded(sqlite_rows(old_sqlite), before) == before
     with sqlite3.connect(old_sqlite) as conn:
         done = conn.execute("SELECT name, applied_at FROM _migrations ORDER BY name").fetchall()
     assert [n for n, _ in done] == OLD + NEW
@@ -138,16 +157,16 @@ def upgraded_store_reads_and_writes(target: str) -> None:
 # -- PostgreSQL -------------------------------------------------------------------
 
 
-def pg_rows(url: str) -> dict[str, list[tuple[Any, ...]]]:
+def pg_rows(url: str) -> Rows:
     """Every row, times as the ISO text the store writes (timestamptz read back as text)."""
 
     def text(v: Any) -> Any:
         return ts(v) if isinstance(v, datetime) else v
 
-    with psycopg.connect(url) as conn:
+    with psycopg.connect(url, row_factory=dict_row) as conn:
         return {
             t: [
-                tuple(text(v) for v in r)
+                {c: text(v) for c, v in r.items()}
                 for r in conn.execute(f"SELECT * FROM {t} ORDER BY {pk}").fetchall()
             ]
             for t, pk in TABLES.items()
@@ -193,7 +212,7 @@ def test_a_postgresql_store_of_before_upgrades_with_its_data_unchanged(old_postg
     before = pg_rows(old_postgres)
     assert all(before.values()), "the frozen store has a row in every table"
     open_store(old_postgres).close()
-    assert pg_rows(old_postgres) == before
+    assert upgraded(pg_rows(old_postgres), before) == before
     with psycopg.connect(old_postgres) as conn:
         done = [r[0] for r in conn.execute("SELECT name FROM _migrations ORDER BY name")]
         times = {
