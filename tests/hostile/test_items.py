@@ -1,5 +1,5 @@
 """One bad item never kills its feed: it is skipped with its reason, the rest is stored,
-and `wirewatch feeds` counts it."""
+and `wirewatch feeds` counts it (on SQLite and PostgreSQL)."""
 
 from __future__ import annotations
 
@@ -86,10 +86,16 @@ def test_a_nul_byte_does_not_kill_its_feed_on_postgresql(
 
     from tests.pg import fresh_schema
 
-    feed = json_feed(
-        item(1, "NUL\x00 in the title", html="<p>Der Kreml\x00 und Pjöngjang, sagte Putin.</p>"),
-        item(2, "A plain good one", url="https://news.example.org/a\x00b"),
+    data = json.loads(
+        json_feed(
+            item(
+                1, "NUL\x00 in the title", html="<p>Der Kreml\x00 und Pjöngjang, sagte Putin.</p>"
+            ),
+            item(2, "A plain good one", url="https://news.example.org/a\x00b"),
+        )
     )
+    data["items"].append("not an item")  # skipped, and counted on the feed's row
+    feed = json.dumps(data).encode()
     with fresh_schema() as url:
         cfg = write_config(tmp_path, serve(http_server, feed), " {}")
         cfg.write_text(
@@ -100,6 +106,8 @@ def test_a_nul_byte_does_not_kill_its_feed_on_postgresql(
         assert result.returncode == 0, result.stderr
         (feed_row,) = feeds_json(cfg)
         assert feed_row["status"] == "ok", feed_row
+        assert feed_row["skipped_items"] == 1
+        assert "item 3: ValueError: not an object" in str(feed_row["last_skip"])
         with psycopg.connect(url) as conn:
             rows = conn.execute("SELECT title, url, text FROM articles").fetchall()
     assert sorted(r[0] for r in rows) == ["A plain good one", "NUL in the title"]
