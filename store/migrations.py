@@ -153,12 +153,43 @@ def m005_leases(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
 
 
+def m006_console(db: sqlite_utils.Database) -> None:
+    """The web console: verdicts, mutes, full-text search over hit articles (FTS5)."""
+    db.execute(
+        """CREATE TABLE verdicts (hit_id INTEGER PRIMARY KEY REFERENCES hits (id),
+               verdict TEXT NOT NULL, decided_at TEXT NOT NULL)"""
+    )
+    db.execute(
+        """CREATE TABLE mutes (id INTEGER PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL,
+               until TEXT NOT NULL, reason TEXT, created_at TEXT NOT NULL)"""
+    )
+    db.execute("CREATE INDEX idx_mutes_until ON mutes (until)")
+    db.execute("CREATE INDEX idx_hits_created_at ON hits (created_at)")
+    db.execute("CREATE INDEX idx_articles_story_id ON articles (story_id)")
+    db.execute("CREATE INDEX idx_deliveries_hit_id ON deliveries (hit_id)")
+    # Contentless: the index holds terms only; its rowid is the hit's id.
+    db.execute("CREATE VIRTUAL TABLE hit_fts USING fts5(title, body, content='')")
+    db.execute(
+        """CREATE TRIGGER hit_fts_insert AFTER INSERT ON hits BEGIN
+               INSERT INTO hit_fts (rowid, title, body)
+               SELECT NEW.id, coalesce(a.title, ''), coalesce(a.text, '')
+               FROM articles a WHERE a.id = NEW.article_id;
+           END"""
+    )
+    db.execute(
+        """INSERT INTO hit_fts (rowid, title, body)
+           SELECT h.id, coalesce(a.title, ''), coalesce(a.text, '')
+           FROM hits h JOIN articles a ON a.id = h.article_id"""
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_alerts", m002_alerts),
     ("003_polling", m003_polling),
     ("004_housekeeping", m004_housekeeping),
     ("005_leases", m005_leases),
+    ("006_console", m006_console),
 ]
 
 

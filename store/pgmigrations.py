@@ -87,12 +87,27 @@ M005_LEASES = [
     "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
 ]
 
+M006_CONSOLE = [
+    """CREATE TABLE verdicts (hit_id BIGINT PRIMARY KEY REFERENCES hits (id),
+        verdict TEXT NOT NULL, decided_at TEXT NOT NULL)""",
+    """CREATE TABLE mutes (id BIGSERIAL PRIMARY KEY, kind TEXT NOT NULL, target TEXT NOT NULL,
+        until TEXT NOT NULL, reason TEXT, created_at TEXT NOT NULL)""",
+    "CREATE INDEX idx_mutes_until ON mutes (until)",
+    "CREATE INDEX idx_hits_created_at ON hits (created_at)",
+    "CREATE INDEX idx_articles_story_id ON articles (story_id)",
+    "CREATE INDEX idx_deliveries_hit_id ON deliveries (hit_id)",
+    # Full-text search of hit articles: the same expression the console queries.
+    """CREATE INDEX idx_articles_fts ON articles USING gin
+        (to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(text, '')))""",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("001_initial", M001_INITIAL),
     ("002_alerts", M002_ALERTS),
     ("003_polling", M003_POLLING),
     ("004_housekeeping", M004_HOUSEKEEPING),
     ("005_leases", M005_LEASES),
+    ("006_console", M006_CONSOLE),
 ]
 
 # Daemons starting together migrate one at a time.
