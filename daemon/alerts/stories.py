@@ -13,6 +13,7 @@ one escalation alert goes out per window.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -27,7 +28,10 @@ from daemon.alerts.digest import Schedule, parse_schedule
 from rules.duration import parse_duration
 from rules.model import Article, Hit
 from store import Planned, Store
+from store.console import active_mutes, is_muted
 from store.outbox import Recorded
+
+log = logging.getLogger(__name__)
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 BYPASS_DIGEST = ("high", "critical")
@@ -146,7 +150,12 @@ class Stories:
         with self.store.story_lock():
             story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
             planned = []
+            mutes = active_mutes(self.store.db, now)
             for h, chans in hits:
+                mute = is_muted(mutes, h.watch_id, story, [a for e in h.evidence for a in e.actors])
+                if chans and mute:  # recorded all the same; alerted to no channel
+                    log.info("hit muted watch=%s mute=%s:%s", h.watch_id, mute.kind, mute.target)
+                    chans = ()
                 plans = [self.plan(h, c, story, now) for c in chans]
                 if chans and self.is_burst(h.watch_id, now):
                     plans += [Planned(c, "escalation") for c in chans]
