@@ -30,7 +30,7 @@ from daemon.web import charts, output, security, tester
 from daemon.web.text import clean, evidence_of, highlighted, safe_url
 from rules.duration import parse_duration
 from rules.engine import Engine
-from rules.load import RuleSet
+from rules.load import RuleSet, rule_files
 from rules.model import Article
 from store import Store, is_postgres
 from store.codec import dt, ts
@@ -379,7 +379,10 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         engine = c.engine()
         edited = False
         if yaml_text.strip():
-            others = [p for p in settings.rule_paths() if p.name != Path(file_name).name]
+            # The edited file stands in for the file of the same name.
+            others = [
+                p for p in rule_files(settings.rule_paths()) if p.name != Path(file_name).name
+            ]
             rules, errors = tester.try_rules(yaml_text, file_name, others, settings.cache_dir)
             if rules is not None:
                 engine, edited = Engine(rules), True

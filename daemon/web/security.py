@@ -29,7 +29,7 @@ CSP = (
 HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # our own POSTs carry Origin and Referer
     "X-Frame-Options": "DENY",
 }
 CSRF_COOKIE = "ww_csrf"
