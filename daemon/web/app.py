@@ -7,8 +7,9 @@ for their CSRF token and origin before anything else (`_form`).
 
 from __future__ import annotations
 
+import contextlib
 import threading
-from collections.abc import Callable, Sequence
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
@@ -70,6 +71,7 @@ class Console:
         self._local = _Connections()
         self._engine: tuple[RuleSet, Engine] | None = None
         self._lock = threading.Lock()
+        self._opened: list[Store] = []
         self.env = Environment(
             loader=PackageLoader("daemon.web", "templates"),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
@@ -94,7 +96,16 @@ class Console:
                 conn = sqlite3.connect(target, timeout=10, check_same_thread=False)
                 conn.execute("PRAGMA busy_timeout = 10000")
                 self._local.store = Store(sqlite_utils.Database(conn), target)
+            with self._lock:
+                self._opened.append(self._local.store)
         return self._local.store
+
+    def close(self) -> None:
+        """Close every thread's connection (the app is shutting down)."""
+        with self._lock:
+            opened, self._opened = self._opened, []
+        for store in opened:
+            store.close()
 
     def q(self) -> ConsoleStore:
         """This thread's console queries."""
@@ -503,8 +514,15 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         Route("/deliveries/retry", deliveries_retry, methods=["POST"]),
         Mount("/static", StaticFiles(directory=STATIC), name="static"),
     ]
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: Starlette) -> AsyncIterator[None]:
+        yield
+        c.close()
+
     app = Starlette(
         routes=routes,
+        lifespan=lifespan,
         middleware=[Middleware(_Guard, credential=settings.credential)],
         exception_handlers={FormError: _refused},  # type: ignore[dict-item]
     )

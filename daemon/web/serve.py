@@ -83,7 +83,7 @@ class AppServer:
         config = uvicorn.Config(
             app,
             http=_protocol(limits),
-            lifespan="off",
+            lifespan="auto",
             log_config=None,
             access_log=False,
             timeout_keep_alive=limits.keep_alive_s,

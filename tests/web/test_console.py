@@ -377,3 +377,36 @@ def test_mute_command_and_status(seeded: Seeded, tmp_path: Any) -> None:
     assert doc["mutes"][0]["target"] == "russia-north-korea"
     assert wirewatch("unmute", "1", "--db", str(path)).returncode == 0
     assert ConsoleStore(Store.open(path).db).mutes(NOW) == []
+
+
+def test_the_console_on_postgresql(seeded: Seeded) -> None:
+    from datetime import datetime
+
+    from tests.pg import fresh_schema
+    from tests.web.conftest import _record
+
+    with fresh_schema() as url:
+        store = Store.open(url)
+        engine = Engine(seeded.rules)
+        seed = Article(
+            "pg-1",
+            "https://news.example.org/feed.xml",
+            "https://x.example/pg",
+            "Telefonat",
+            SEED_TEXT,
+            datetime(2026, 11, 28, 8, tzinfo=NOW.tzinfo),
+            "de",
+        )
+        hit_id, story = _record(store, engine, seed, NOW)
+        store.close()
+        for client in make_client(Seeded(url, seeded.rules, hit_id, 0, story)):  # type: ignore[arg-type]
+            for path in PAGES:
+                assert client.get(path).status_code == 200, path
+            ids = re.findall(r'data-hit="(\d+)"', client.get("/hits?q=Telefonat").text)
+            assert ids == [str(hit_id)]
+            assert "<mark>" in client.get(f"/stories/{story}").text
+            token = csrf(client)
+            client.post(f"/hits/{hit_id}/verdict", data={"verdict": "relevant", "csrf": token})
+            assert "100%" in client.get("/verdicts").text
+            client.post("/mutes", data={"csrf": token, "kind": "story", "target": str(story)})
+            assert f"<td>story</td><td><bdi>{story}</bdi></td>" in client.get("/mutes").text
