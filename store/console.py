@@ -1,23 +1,25 @@
 """What the web console reads and writes: paged hit lists, counts for charts, stories,
-verdicts and mutes, over `store.sql.Database` (SQLite and PostgreSQL alike).
+verdicts and mutes (a table unit of the store, store/base.py).
 
-Every list is paged by key (`before` = the last id shown) and bounded by LIMIT;
-full-text search is FTS5 on SQLite (`hit_fts`, rowid = hit id) and a GIN
-`tsvector` index on PostgreSQL. Must not import `daemon`.
+Every list is paged by key (`before` = the last id shown) and bounded by LIMIT.
+Full-text search and the day of a time are the dialect's words (store/sql.py):
+FTS5 on SQLite (`hit_fts`, rowid = hit id), a GIN `tsvector` index on
+PostgreSQL. Rows are dicts by column name; their times (`*_at`, `until`) are
+aware UTC datetimes on both engines. Must not import `daemon`.
 """
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
-from store.codec import ts
-from store.sql import Database
-
-VERDICTS = ("relevant", "irrelevant")
-MUTE_KINDS = ("watch", "story", "actor")
+from rules.model import Article
+from store import rows
+from store.codec import dt, ts
+from store.model import MUTE_KINDS, VERDICTS, HitFilter, Mute, Overview
+from store.sql import Tables, marks
 
 _HIT = """h.id, h.watch_id, h.title AS watch_title, h.severity, h.created_at, h.evidence,
     h.condition, h.rule_file, a.id AS article_id, a.title, a.url, a.feed_url, a.feed_title,
@@ -26,61 +28,28 @@ _FROM = """hits h JOIN articles a ON a.id = h.article_id
     LEFT JOIN verdicts v ON v.hit_id = h.id"""
 
 
-@dataclass(frozen=True, slots=True)
-class HitFilter:
-    """The filters of a hit list (every field optional)."""
-
-    watch: str = ""
-    actor: str = ""
-    lang: str = ""
-    feed: str = ""
-    severity: str = ""
-    verdict: str = ""  # relevant | irrelevant | none
-    since: str = ""  # YYYY-MM-DD (UTC), inclusive
-    until: str = ""  # YYYY-MM-DD (UTC), inclusive
-    q: str = ""  # full-text search
-    story: int | None = None
-
-    def query(self) -> dict[str, str]:
-        """The non-empty filters, as URL query parameters."""
-        return {k: str(v) for k in self.__slots__ if (v := getattr(self, k)) not in ("", None)}
+def _day_start(day: str) -> datetime | None:
+    """Midnight UTC of a YYYY-MM-DD day, or None if it is not one."""
+    try:
+        return datetime.combine(date.fromisoformat(day), datetime.min.time(), UTC)
+    except ValueError:
+        return None
 
 
-@dataclass(frozen=True, slots=True)
-class Mute:
-    """A watch, story or actor that alerts nothing until `until`."""
-
-    id: int
-    kind: str
-    target: str
-    until: str
-    reason: str | None
-    created_at: str
+def _times(row: dict[str, Any]) -> dict[str, Any]:
+    """A row with its times (`*_at`, `until`) as aware UTC datetimes, whatever the engine."""
+    return {k: dt(v) if k.endswith("_at") or k == "until" else v for k, v in row.items()}
 
 
-@dataclass
-class Overview:
-    """The numbers of the console's first page."""
+class Console(Tables):
+    """The console's queries (a table unit of the store)."""
 
-    per_day: dict[str, dict[str, int]] = field(default_factory=dict)  # series -> day -> n
-    last_hour: dict[str, int] = field(default_factory=dict)
-    baseline_hour: dict[str, float] = field(default_factory=dict)
-    top_stories: list[dict[str, Any]] = field(default_factory=list)
-    feeds: list[dict[str, Any]] = field(default_factory=list)  # failing and silent
-    outbox: dict[str, int] = field(default_factory=dict)
-    dead: list[dict[str, Any]] = field(default_factory=list)
-
-
-class ConsoleStore:
-    """The console's queries on one connection (`postgres`: the dialect to speak)."""
-
-    def __init__(self, db: Database, postgres: bool = False) -> None:
-        self.db = db
-        self.postgres = postgres
+    def _listed(self, sql: str, params: Sequence[Any] = ()) -> list[dict[str, Any]]:
+        return [_times(r) for r in self.db.query(sql, list(params))]
 
     # -- hits -----------------------------------------------------------------
 
-    def _where(self, f: HitFilter) -> tuple[list[str], list[Any]]:
+    def _hit_where(self, f: HitFilter) -> tuple[list[str], list[Any]]:
         where: list[str] = []
         args: list[Any] = []
         for column, value in (
@@ -101,98 +70,102 @@ class ConsoleStore:
         elif f.verdict:
             where.append("v.verdict = ?")
             args.append(f.verdict)
-        if f.since:
+        if (since := _day_start(f.since)) is not None:
             where.append("h.created_at >= ?")
-            args.append(f.since)
-        if f.until:
-            where.append("h.created_at < ?")
-            args.append(f.until + "T99")  # the whole day: every time of it sorts before
+            args.append(ts(since))
+        if (until := _day_start(f.until)) is not None:
+            where.append("h.created_at < ?")  # the whole day
+            args.append(ts(until + timedelta(days=1)))
         if f.story is not None:
             where.append("a.story_id = ?")
             args.append(f.story)
         if f.q:
-            if self.postgres:
-                where.append(
-                    "to_tsvector('simple', coalesce(a.title, '') || ' ' || coalesce(a.text, ''))"
-                    " @@ plainto_tsquery('simple', ?)"
-                )
-                args.append(f.q)
-            else:
-                where.append("h.id IN (SELECT rowid FROM hit_fts WHERE hit_fts MATCH ?)")
-                args.append(fts_query(f.q))
+            where.append(self.dialect.search)
+            args.append(search_terms(f.q))
         return where, args
 
-    def hits(
+    def hit_page(
         self, f: HitFilter, limit: int = 50, before: int | None = None
     ) -> list[dict[str, Any]]:
         """A page of hits matching `f`, newest first, ids below `before`."""
-        where, args = self._where(f)
+        where, args = self._hit_where(f)
         if before is not None:
             where.append("h.id < ?")
             args.append(before)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        return list(
-            self.db.query(
-                f"SELECT {_HIT} FROM {_FROM} {clause} ORDER BY h.id DESC LIMIT ?",
-                [*args, limit],
-            )
+        return self._listed(
+            f"SELECT {_HIT} FROM {_FROM} {clause} ORDER BY h.id DESC LIMIT ?", [*args, limit]
         )
 
-    def hit(self, hit_id: int) -> dict[str, Any] | None:
-        """One hit with its article, or None."""
-        rows = list(self.db.query(f"SELECT {_HIT} FROM {_FROM} WHERE h.id = ?", [hit_id]))
-        return rows[0] if rows else None
+    def hit_detail(self, hit_id: int) -> dict[str, Any] | None:
+        """One hit with its article and verdict, or None."""
+        found = self._listed(f"SELECT {_HIT} FROM {_FROM} WHERE h.id = ?", [hit_id])
+        return found[0] if found else None
 
     def story_hits(self, story_id: int, limit: int = 200) -> list[dict[str, Any]]:
         """Every hit of a story's articles, oldest first."""
-        return list(
-            self.db.query(
-                f"SELECT {_HIT} FROM {_FROM} WHERE a.story_id = ? ORDER BY h.id LIMIT ?",
-                [story_id, limit],
-            )
+        return self._listed(
+            f"SELECT {_HIT} FROM {_FROM} WHERE a.story_id = ? ORDER BY h.id LIMIT ?",
+            [story_id, limit],
         )
 
     def story_articles(self, story_id: int, limit: int = 200) -> list[dict[str, Any]]:
         """The articles of a story, across feeds and languages, oldest first."""
-        return list(
-            self.db.query(
-                """SELECT id, title, url, feed_url, feed_title, lang, published_at, fetched_at
-                   FROM articles WHERE story_id = ? ORDER BY fetched_at LIMIT ?""",
-                [story_id, limit],
-            )
+        return self._listed(
+            """SELECT id, title, url, feed_url, feed_title, lang, published_at, fetched_at
+               FROM articles WHERE story_id = ? ORDER BY fetched_at LIMIT ?""",
+            [story_id, limit],
         )
 
-    def alerts(self, hit_ids: Sequence[int]) -> list[dict[str, Any]]:
+    def hit_alerts(self, hit_ids: Sequence[int]) -> list[dict[str, Any]]:
         """The deliveries of these hits with their status."""
         if not hit_ids:
             return []
-        marks = ",".join("?" * len(hit_ids))
-        return list(
-            self.db.query(
-                f"""SELECT id, hit_id, channel, kind, status, attempts, last_error, created_at,
-                           sent_at FROM deliveries WHERE hit_id IN ({marks}) ORDER BY id""",
-                list(hit_ids),
-            )
+        return self._listed(
+            f"""SELECT id, hit_id, channel, kind, status, attempts, last_error, created_at,
+                       sent_at FROM deliveries WHERE hit_id IN ({marks(len(hit_ids))})
+                ORDER BY id""",
+            list(hit_ids),
         )
+
+    def article_text(self, ref: str) -> str | None:
+        """Title and text of the article with this id or URL, or None."""
+        for r in self.db.query(
+            "SELECT title, text FROM articles WHERE id = ? OR url = ? LIMIT 1", [ref, ref]
+        ):
+            return f"{r['title'] or ''}\n\n{r['text'] or ''}"
+        return None
+
+    def recent_articles(self, since: datetime, limit: int = 5000) -> list[Article]:
+        """Up to `limit` articles fetched since `since`, newest first (a backtest's input)."""
+        return [
+            rows.article(r)
+            for r in self.db.query(
+                f"""SELECT {rows.ARTICLE_COLUMNS} FROM articles WHERE fetched_at >= ?
+                    ORDER BY fetched_at DESC LIMIT ?""",
+                [ts(since), limit],
+            )
+        ]
 
     # -- charts ---------------------------------------------------------------
 
-    def per_day(self, since: datetime, watch: str = "") -> dict[str, dict[str, int]]:
+    def hits_per_day(self, since: datetime, watch: str = "") -> dict[str, dict[str, int]]:
         """Hits per watch per UTC day since `since`."""
         extra, args = ("AND watch_id = ?", [watch]) if watch else ("", [])
+        day = self.dialect.day.format("created_at")
         out: dict[str, dict[str, int]] = {}
         for r in self.db.query(
-            f"""SELECT watch_id, substr(created_at, 1, 10) AS day, count(*) AS n FROM hits
-                WHERE created_at >= ? {extra} GROUP BY watch_id, substr(created_at, 1, 10)""",
+            f"""SELECT watch_id, {day} AS day, count(*) AS n FROM hits
+                WHERE created_at >= ? {extra} GROUP BY watch_id, {day}""",
             [ts(since), *args],
         ):
-            out.setdefault(r["watch_id"], {})[r["day"]] = r["n"]
+            out.setdefault(r["watch_id"], {})[r["day"]] = int(r["n"])
         return out
 
-    def per_hour_by_watch(self, since: datetime) -> dict[str, int]:
+    def hits_by_watch(self, since: datetime) -> dict[str, int]:
         """Hits per watch since `since`."""
         return {
-            r["watch_id"]: r["n"]
+            r["watch_id"]: int(r["n"])
             for r in self.db.query(
                 "SELECT watch_id, count(*) AS n FROM hits WHERE created_at >= ? GROUP BY watch_id",
                 [ts(since)],
@@ -201,12 +174,10 @@ class ConsoleStore:
 
     def actor_counts(self, since: datetime, limit: int = 5000) -> dict[str, dict[str, int]]:
         """Hits per actor and per actor pair per day, from the evidence of recent hits."""
-        import json
-
         out: dict[str, dict[str, int]] = {}
         for r in self.db.query(
-            """SELECT substr(created_at, 1, 10) AS day, evidence FROM hits
-               WHERE created_at >= ? ORDER BY id DESC LIMIT ?""",
+            f"""SELECT {self.dialect.day.format("created_at")} AS day, evidence FROM hits
+                WHERE created_at >= ? ORDER BY id DESC LIMIT ?""",
             [ts(since), limit],
         ):
             actors = sorted({a for e in json.loads(r["evidence"]) for a in e.get("actors", [])})
@@ -219,62 +190,48 @@ class ConsoleStore:
     def overview(self, now: datetime) -> Overview:
         """Charts, spikes, top stories, troubled feeds and the outbox."""
         o = Overview()
-        o.per_day = self.per_day(now - timedelta(days=14))
-        o.last_hour = self.per_hour_by_watch(now - timedelta(hours=1))
-        week = self.per_hour_by_watch(now - timedelta(days=7))
+        o.per_day = self.hits_per_day(now - timedelta(days=14))
+        o.last_hour = self.hits_by_watch(now - timedelta(hours=1))
+        week = self.hits_by_watch(now - timedelta(days=7))
         o.baseline_hour = {w: n / (7 * 24) for w, n in week.items()}
-        o.top_stories = list(
-            self.db.query(
-                """SELECT a.story_id, min(a.title) AS title, count(DISTINCT a.id) AS articles,
-                          count(DISTINCT a.feed_url) AS feeds, count(*) AS hits
-                   FROM hits h JOIN articles a ON a.id = h.article_id
-                   WHERE h.created_at >= ? AND a.story_id IS NOT NULL
-                   GROUP BY a.story_id ORDER BY count(*) DESC, a.story_id DESC LIMIT 10""",
-                [ts(now - timedelta(days=1))],
-            )
+        o.top_stories = self._listed(
+            """SELECT a.story_id, min(a.title) AS title, count(DISTINCT a.id) AS articles,
+                      count(DISTINCT a.feed_url) AS feeds, count(*) AS hits
+               FROM hits h JOIN articles a ON a.id = h.article_id
+               WHERE h.created_at >= ? AND a.story_id IS NOT NULL
+               GROUP BY a.story_id ORDER BY count(*) DESC, a.story_id DESC LIMIT 10""",
+            [ts(now - timedelta(days=1))],
         )
-        o.feeds = list(
-            self.db.query(
-                """SELECT url, title, status, error_class, error, health, last_success_at
-                   FROM feeds WHERE status = 'failing' OR health IS NOT NULL
-                   ORDER BY url LIMIT 50"""
-            )
+        o.feeds = self._listed(
+            """SELECT url, title, status, error_class, error, health, last_success_at
+               FROM feeds WHERE status = 'failing' OR health IS NOT NULL
+               ORDER BY url LIMIT 50"""
         )
         o.outbox = {
-            r["status"]: r["n"]
+            r["status"]: int(r["n"])
             for r in self.db.query("SELECT status, count(*) AS n FROM deliveries GROUP BY status")
         }
-        o.dead = self.deliveries("dead", limit=10)
+        o.dead = self.delivery_page("dead", limit=10)
         return o
 
     # -- feeds, deliveries ------------------------------------------------------
 
-    def feeds(self, limit: int = 500) -> list[dict[str, Any]]:
-        """Feeds with their health and schedule."""
-        return list(
-            self.db.query(
-                """SELECT url, title, status, error_class, error, error_count, health,
-                          items_per_day, last_success_at, last_new_at, next_poll_at
-                   FROM feeds ORDER BY url LIMIT ?""",
-                [limit],
-            )
-        )
-
     def feed_days(self, since: datetime) -> dict[str, dict[str, int]]:
         """Articles per feed per day since `since` (the sparklines)."""
+        day = self.dialect.day.format("fetched_at")
         out: dict[str, dict[str, int]] = {}
         for r in self.db.query(
-            """SELECT feed_url, substr(fetched_at, 1, 10) AS day, count(*) AS n FROM articles
-               WHERE fetched_at >= ? GROUP BY feed_url, substr(fetched_at, 1, 10)""",
+            f"""SELECT feed_url, {day} AS day, count(*) AS n FROM articles
+                WHERE fetched_at >= ? GROUP BY feed_url, {day}""",
             [ts(since)],
         ):
-            out.setdefault(r["feed_url"], {})[r["day"]] = r["n"]
+            out.setdefault(r["feed_url"], {})[r["day"]] = int(r["n"])
         return out
 
-    def deliveries(
+    def delivery_page(
         self, status: str = "", limit: int = 100, before: int | None = None
     ) -> list[dict[str, Any]]:
-        """Deliveries, newest first, of one status or all."""
+        """Deliveries, newest first, of one status or all, ids below `before`."""
         where: list[str] = []
         args: list[Any] = []
         if status:
@@ -284,19 +241,13 @@ class ConsoleStore:
             where.append("d.id < ?")
             args.append(before)
         clause = f"WHERE {' AND '.join(where)}" if where else ""
-        return list(
-            self.db.query(
-                f"""SELECT d.id, d.hit_id, d.channel, d.kind, d.status, d.attempts, d.last_error,
-                           d.created_at, d.sent_at, h.watch_id
-                    FROM deliveries d JOIN hits h ON h.id = d.hit_id {clause}
-                    ORDER BY d.id DESC LIMIT ?""",
-                [*args, limit],
-            )
+        return self._listed(
+            f"""SELECT d.id, d.hit_id, d.channel, d.kind, d.status, d.attempts, d.last_error,
+                       d.created_at, d.sent_at, h.watch_id
+                FROM deliveries d JOIN hits h ON h.id = d.hit_id {clause}
+                ORDER BY d.id DESC LIMIT ?""",
+            [*args, limit],
         )
-
-    def destinations(self) -> list[dict[str, Any]]:
-        """Channels the outbox stopped sending to, with the reason."""
-        return list(self.db.query("SELECT channel, status, reason, changed_at FROM destinations"))
 
     # -- verdicts ---------------------------------------------------------------
 
@@ -314,15 +265,16 @@ class ConsoleStore:
 
     def precision(self) -> list[dict[str, Any]]:
         """Per watch: hits judged relevant and irrelevant."""
-        return list(
-            self.db.query(
+        return [
+            {**r, "relevant": int(r["relevant"]), "irrelevant": int(r["irrelevant"])}
+            for r in self.db.query(
                 """SELECT h.watch_id,
                           sum(CASE WHEN v.verdict = 'relevant' THEN 1 ELSE 0 END) AS relevant,
                           sum(CASE WHEN v.verdict = 'irrelevant' THEN 1 ELSE 0 END) AS irrelevant
                    FROM verdicts v JOIN hits h ON h.id = v.hit_id
                    GROUP BY h.watch_id ORDER BY h.watch_id"""
             )
-        )
+        ]
 
     def judged_evidence(self, watch_id: str, limit: int = 500) -> list[dict[str, Any]]:
         """The evidence of a watch's judged hits, with their verdict."""
@@ -355,37 +307,22 @@ class ConsoleStore:
             self.db.execute("DELETE FROM mutes WHERE id = ?", [mute_id])
 
     def mutes(self, now: datetime) -> list[Mute]:
-        """The mutes in force at `now`."""
-        return active_mutes(self.db, now)
+        """The mutes in force at `now`, soonest to end first."""
+        return [
+            Mute(r["id"], r["kind"], r["target"], r["until"], r["reason"], r["created_at"])
+            for r in self._listed(
+                """SELECT id, kind, target, until, reason, created_at FROM mutes
+                   WHERE until > ? ORDER BY until, id""",
+                [ts(now)],
+            )
+        ]
 
 
-def active_mutes(db: Database, now: datetime) -> list[Mute]:
-    """The mutes in force at `now`, soonest to end first."""
-    return [
-        Mute(r["id"], r["kind"], r["target"], r["until"], r["reason"], r["created_at"])
-        for r in db.query(
-            """SELECT id, kind, target, until, reason, created_at FROM mutes
-               WHERE until > ? ORDER BY until, id""",
-            [ts(now)],
-        )
-    ]
+def search_terms(text: str) -> str:
+    """Free text as a search for all its words: each word quoted, so no operators.
 
-
-def is_muted(
-    mutes: Sequence[Mute], watch_id: str, story_id: int | None, actors: Sequence[str]
-) -> Mute | None:
-    """The mute that silences this hit, if any."""
-    for m in mutes:
-        if (
-            (m.kind == "watch" and m.target == watch_id)
-            or (m.kind == "story" and story_id is not None and m.target == str(story_id))
-            or (m.kind == "actor" and m.target in actors)
-        ):
-            return m
-    return None
-
-
-def fts_query(text: str) -> str:
-    """Free text as an FTS5 query: each word a quoted term (no operators), all required."""
+    FTS5 reads it as a phrase per word; PostgreSQL's `plainto_tsquery` drops the
+    quotes and ANDs the words.
+    """
     words = [w.replace('"', "") for w in text.split()]
     return " ".join(f'"{w}"' for w in words if w) or '""'

@@ -27,9 +27,7 @@ from daemon.alerts.channels import ChannelSettings
 from daemon.alerts.digest import Schedule, parse_schedule
 from rules.duration import parse_duration
 from rules.model import Article, Hit
-from store import Planned, Store
-from store.console import active_mutes, is_muted
-from store.outbox import Recorded
+from store import Planned, Recorded, StoreAPI, is_muted
 
 log = logging.getLogger(__name__)
 
@@ -120,7 +118,7 @@ class Stories:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreAPI,
         channels: Mapping[str, ChannelSettings],
         cooldowns: Callable[[], Mapping[str, str | None]],
         config: StoryConfig | None = None,
@@ -150,7 +148,7 @@ class Stories:
         with self.store.story_lock():
             story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
             planned = []
-            mutes = active_mutes(self.store.db, now)
+            mutes = self.store.mutes(now)
             for h, chans in hits:
                 mute = is_muted(mutes, h.watch_id, story, [a for e in h.evidence for a in e.actors])
                 if chans and mute:  # recorded all the same; alerted to no channel

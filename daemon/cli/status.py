@@ -15,10 +15,8 @@ from typing import Any
 import click
 
 from daemon.cli.options import config_option, db_option, open_store, user_errors
-from store import FeedState, StoredHit
+from store import FeedState, StoredHit, StoreStats
 from store.codec import ts
-from store.console import active_mutes
-from store.housekeeping import StoreStats
 
 
 @click.command()
@@ -51,13 +49,19 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
     try:
         stats, feeds, hits = store.stats(), store.feeds(), store.hits(hit_count)
         dead = store.deliveries("dead", limit=5)
-        mutes = active_mutes(store.db, datetime.now(UTC))
+        mutes = store.mutes(datetime.now(UTC))
     finally:
         store.close()
     if as_json:
         doc = status_json(stats, feeds, hits)
         doc["mutes"] = [
-            {"id": m.id, "kind": m.kind, "target": m.target, "until": m.until, "reason": m.reason}
+            {
+                "id": m.id,
+                "kind": m.kind,
+                "target": m.target,
+                "until": ts(m.until),
+                "reason": m.reason,
+            }
             for m in mutes
         ]
         click.echo(json.dumps(doc, ensure_ascii=False))
@@ -80,7 +84,7 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
         click.echo(f"  {h.created_at:%Y-%m-%d %H:%M}  {h.watch_id}  {h.article_title[:70]}")
     for m in mutes:
         why = f": {m.reason}" if m.reason else ""
-        click.echo(f"  MUTED {m.kind} {m.target} until {m.until[:16]} (id {m.id}){why}")
+        click.echo(f"  MUTED {m.kind} {m.target} until {m.until:%Y-%m-%d %H:%M} (id {m.id}){why}")
     for d in dead:
         click.echo(f"  DEAD delivery {d.id} channel={d.channel}: {d.last_error}")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import dataclasses
 import getpass
 import logging
 from datetime import UTC, datetime, timedelta
@@ -15,8 +14,8 @@ from daemon.cli.options import config_option, db_option, get_config, open_store,
 from daemon.runtime.paths import cache_dir
 from rules.duration import parse_duration
 from rules.load import load_rules
-from store import Store, is_postgres
-from store.console import MUTE_KINDS, ConsoleStore
+from store import MUTE_KINDS
+from store import open_store as open_target
 
 log = logging.getLogger("wirewatch")
 
@@ -55,14 +54,14 @@ def web(
         return
     with user_errors():
         config = get_config(config_path, db)
-        http = config.http or HttpConfig()  # type: ignore[call-arg]
+        http = config.http or HttpConfig()
         update: dict[str, object] = {"console": True}
         if listen:
             update["listen"] = listen
         if auth_file:
             update["auth_file"] = str(auth_file)
-        config = dataclasses.replace(config, http=http.model_copy(update=update))
-        Store.open(config.store).close()  # create and migrate once
+        config = config.model_copy(update={"http": http.model_copy(update=update)})
+        open_target(config.store).close()  # create and migrate once
         current = SimpleNamespace(
             rules=load_rules(config.rule_paths, cache_dir=cache_dir()), config=config
         )
@@ -84,11 +83,6 @@ def web(
     AppServer(build_app(settings), sock, limits).serve()
 
 
-def _mutes(config_path: Path | None, db: str | None) -> tuple[ConsoleStore, Store]:
-    store = open_store(config_path, db)
-    return ConsoleStore(store.db, postgres=is_postgres(store.path)), store
-
-
 @click.command()
 @config_option
 @db_option
@@ -108,14 +102,15 @@ def mute(
 
     Without TARGET, list the mutes in force.
     """
-    q, store = _mutes(config_path, db)
+    store = open_store(config_path, db)
     now = datetime.now(UTC)
     try:
         if target is None:
-            for m in q.mutes(now):
+            for m in store.mutes(now):
                 if m.kind == kind:
                     click.echo(
-                        f"{m.id}  {m.kind} {m.target} until {m.until[:16]}  {m.reason or ''}"
+                        f"{m.id}  {m.kind} {m.target} until {m.until:%Y-%m-%d %H:%M}  "
+                        f"{m.reason or ''}"
                     )
             return
         try:
@@ -123,7 +118,7 @@ def mute(
         except ValueError as e:
             raise click.BadParameter(str(e), param_hint="--for") from e
         until = now + timedelta(seconds=seconds)
-        q.add_mute(kind, target, until, now, reason)
+        store.add_mute(kind, target, until, now, reason)
         click.echo(f"muted {kind} {target} until {until:%Y-%m-%d %H:%M} UTC")
     finally:
         store.close()
@@ -135,9 +130,9 @@ def mute(
 @click.argument("mute_id", type=int)
 def unmute(config_path: Path | None, db: str | None, mute_id: int) -> None:
     """End a mute now (its id: `wirewatch status` or `wirewatch mute KIND`)."""
-    q, store = _mutes(config_path, db)
+    store = open_store(config_path, db)
     try:
-        q.remove_mute(mute_id)
+        store.remove_mute(mute_id)
     finally:
         store.close()
     click.echo(f"unmuted {mute_id}")

@@ -26,7 +26,7 @@ from daemon.errors import DaemonError
 from daemon.poll.pipeline import PollReport
 from daemon.web.app import ConsoleSettings, build_app
 from daemon.web.serve import AppServer, Limits, bind
-from store.housekeeping import StoreStats
+from store import StoreStats
 
 log = logging.getLogger(__name__)
 

@@ -8,6 +8,7 @@ for their CSRF token and origin before anything else (`_form`).
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import threading
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
@@ -32,10 +33,8 @@ from daemon.web.text import clean, evidence_of, highlighted, safe_url
 from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.load import RuleSet, rule_files
-from rules.model import Article
-from store import Store, is_postgres
-from store.codec import dt, ts
-from store.console import VERDICTS, ConsoleStore, HitFilter
+from store import VERDICTS, HitFilter, StoreAPI, open_store
+from store.codec import ts
 
 STATIC = Path(__file__).parent / "static"
 PAGE = 50
@@ -44,6 +43,11 @@ PAGE = 50
 def utcnow() -> datetime:
     """Now, UTC."""
     return datetime.now(UTC)
+
+
+def when(at: datetime | None, empty: str = "") -> str:
+    """A stored time as people read it: `YYYY-MM-DD HH:MM` (UTC), `empty` for none."""
+    return f"{at:%Y-%m-%d %H:%M}" if at else empty
 
 
 @dataclass
@@ -60,7 +64,7 @@ class ConsoleSettings:
 
 
 class _Connections(threading.local):
-    store: Store | None = None
+    store: StoreAPI | None = None
 
 
 class Console:
@@ -71,31 +75,20 @@ class Console:
         self._local = _Connections()
         self._engine: tuple[RuleSet, Engine] | None = None
         self._lock = threading.Lock()
-        self._opened: list[Store] = []
+        self._opened: list[StoreAPI] = []
         self.env = Environment(
             loader=PackageLoader("daemon.web", "templates"),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
         )
-        self.env.filters.update(clean=clean, safe_url=safe_url, highlighted=highlighted)
+        self.env.filters.update(
+            clean=clean, safe_url=safe_url, highlighted=highlighted, when=when, iso=ts
+        )
         self.env.globals.update(evidence_of=evidence_of, urlencode=urlencode)
 
-    def store(self) -> Store:
+    def store(self) -> StoreAPI:
         """This thread's store connection (opened on first use; migrated by the opener)."""
         if self._local.store is None:
-            target = self.settings.store
-            if is_postgres(target):
-                from store.pgdb import PgDatabase
-                from store.postgres import PostgresStore
-
-                self._local.store = PostgresStore(PgDatabase.connect(target), target)
-            else:
-                import sqlite3
-
-                import sqlite_utils
-
-                conn = sqlite3.connect(target, timeout=10, check_same_thread=False)
-                conn.execute("PRAGMA busy_timeout = 10000")
-                self._local.store = Store(sqlite_utils.Database(conn), target)
+            self._local.store = open_store(self.settings.store, migrate=False)
             with self._lock:
                 self._opened.append(self._local.store)
         return self._local.store
@@ -106,10 +99,6 @@ class Console:
             opened, self._opened = self._opened, []
         for store in opened:
             store.close()
-
-    def q(self) -> ConsoleStore:
-        """This thread's console queries."""
-        return ConsoleStore(self.store().db, postgres=is_postgres(self.settings.store))
 
     def engine(self) -> Engine:
         """An engine for the rules in force (rebuilt when they are reloaded)."""
@@ -187,7 +176,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
 
     def overview(request: Request) -> Response:
         now = settings.now()
-        q = c.q()
+        q = c.store()
         o = q.overview(now)
         xs = charts.days(now.date(), 14)
         actors = q.actor_counts(now - timedelta(days=14))
@@ -206,14 +195,14 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             actor_chart=charts.line_chart(singles, xs, label="hits per day per actor"),
             pair_chart=charts.line_chart(pairs, xs, label="hits per day per actor pair"),
             spikes=spikes,
-            hits=q.hits(HitFilter(), limit=10),
+            hits=q.hit_page(HitFilter(), limit=10),
             mutes=q.mutes(now),
         )
 
     def hits(request: Request) -> Response:
         f = hit_filter(request)
         before = _int(request.query_params.get("before"))
-        rows = c.q().hits(f, limit=PAGE, before=before)
+        rows = c.store().hit_page(f, limit=PAGE, before=before)
         more = rows[-1]["id"] if len(rows) == PAGE else None
         return c.page(
             request, "hits.html", title="hits", rows=rows, f=f, query=f.query(), more=more
@@ -221,7 +210,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
 
     def hits_feed(request: Request) -> Response:
         f = hit_filter(request)
-        rows = c.q().hits(f, limit=PAGE)
+        rows = c.store().hit_page(f, limit=PAGE)
         home = str(request.base_url)
         kind = request.path_params["fmt"]
         title = "wirewatch hits" + (f" · {f.watch}" if f.watch else "")
@@ -240,8 +229,8 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         )
 
     def hit_page(request: Request) -> Response:
-        q = c.q()
-        hit = q.hit(request.path_params["id"])
+        q = c.store()
+        hit = q.hit_detail(request.path_params["id"])
         if hit is None:
             return c.page(request, "missing.html", status=404, what="hit")
         return c.page(
@@ -249,12 +238,12 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             "hit.html",
             title="hit",
             hit=hit,
-            alerts=q.alerts([hit["id"]]),
+            alerts=q.hit_alerts([hit["id"]]),
             verdicts=VERDICTS,
         )
 
     def story(request: Request) -> Response:
-        q = c.q()
+        q = c.store()
         sid = request.path_params["id"]
         story_hits = q.story_hits(sid)
         articles = q.story_articles(sid)
@@ -267,17 +256,20 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             sid=sid,
             articles=articles,
             hits=story_hits,
-            alerts=q.alerts([h["id"] for h in story_hits]),
+            alerts=q.hit_alerts([h["id"] for h in story_hits]),
             verdicts=VERDICTS,
         )
 
     def feeds(request: Request) -> Response:
         now = settings.now()
-        q = c.q()
+        q = c.store()
         xs = charts.days(now.date(), 14)
         per_day = q.feed_days(now - timedelta(days=14))
         rows = [
-            {**f, "spark": charts.sparkline([per_day.get(f["url"], {}).get(x, 0) for x in xs])}
+            {
+                **dataclasses.asdict(f),
+                "spark": charts.sparkline([per_day.get(f.url, {}).get(x, 0) for x in xs]),
+            }
             for f in q.feeds()
         ]
         return c.page(request, "feeds.html", title="feeds", rows=rows)
@@ -319,7 +311,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
 
     def watches(request: Request) -> Response:
         rules = settings.rules()
-        prec = {r["watch_id"]: r for r in c.q().precision()}
+        prec = {r["watch_id"]: r for r in c.store().precision()}
         return c.page(request, "watches.html", title="watches", watches=rules.watches, prec=prec)
 
     def watch(request: Request) -> Response:
@@ -329,13 +321,13 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             return c.page(request, "missing.html", status=404, what="watch")
         w = found[0]
         now = settings.now()
-        q = c.q()
+        q = c.store()
         try:
             source = Path(w.file).read_text(encoding="utf-8")
         except OSError as e:
             source = f"# cannot read {w.file}: {e}"
         xs = charts.days(now.date(), 30)
-        chart = charts.line_chart(q.per_day(now - timedelta(days=30), wid), xs, label=wid)
+        chart = charts.line_chart(q.hits_per_day(now - timedelta(days=30), wid), xs, label=wid)
         prec = next((p for p in q.precision() if p["watch_id"] == wid), None)
         return c.page(request, "watch.html", title=wid, w=w, source=source, chart=chart, prec=prec)
 
@@ -355,11 +347,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         text = ""
         article = request.query_params.get("article", "")
         if article:
-            rows = list(
-                c.store().db.query("SELECT title, text FROM articles WHERE id = ?", [article])
-            )
-            if rows:
-                text = f"{rows[0]['title'] or ''}\n\n{rows[0]['text'] or ''}"
+            text = c.store().article_text(article) or ""
         return {
             "text": text,
             "yaml_text": yaml_text,
@@ -376,14 +364,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         text = form.get("text", "")
         article_ref = form.get("article", "").strip()
         if article_ref:
-            rows = list(
-                c.store().db.query(
-                    "SELECT title, text FROM articles WHERE id = ? OR url = ? LIMIT 1",
-                    [article_ref, article_ref],
-                )
-            )
-            if rows:
-                text = f"{rows[0]['title'] or ''}\n\n{rows[0]['text'] or ''}"
+            text = c.store().article_text(article_ref) or text
         yaml_text = form.get("yaml", "")
         file_name = form.get("file", "") or "edited.yaml"
         errors: list[str] = []
@@ -402,7 +383,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         days = min(max(_int(form.get("days")) or 7, 1), 90)
         if form.get("backtest") and not errors:
             since = settings.now() - timedelta(days=days)
-            bt = tester.run_backtest(engine, _articles(c, since))
+            bt = tester.run_backtest(engine, c.store().recent_articles(since))
         xs = sorted(bt.articles) if bt else []
         chart = charts.line_chart({"fires": dict(bt.fires)}, xs, label="would fire") if bt else None
         return c.page(
@@ -428,11 +409,11 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         if value not in VERDICTS:
             raise FormError(400, f"verdict must be one of {', '.join(VERDICTS)}")
         hid = request.path_params["id"]
-        await run_in_threadpool(c.q().set_verdict, hid, value, settings.now())
+        await run_in_threadpool(c.store().set_verdict, hid, value, settings.now())
         return _back(request, f"/hits/{hid}")
 
     def verdicts(request: Request) -> Response:
-        q = c.q()
+        q = c.store()
         prec = q.precision()
         suggestions = {
             p["watch_id"]: tester.suggest_excludes(q.judged_evidence(p["watch_id"]))
@@ -444,7 +425,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         )
 
     def mutes(request: Request) -> Response:
-        return c.page(request, "mutes.html", title="mutes", mutes=c.q().mutes(settings.now()))
+        return c.page(request, "mutes.html", title="mutes", mutes=c.store().mutes(settings.now()))
 
     async def mute_add(request: Request) -> Response:
         form = await _form(request)
@@ -457,21 +438,26 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             raise FormError(400, "a mute needs a kind (watch, story, actor) and a target")
         now = settings.now()
         await run_in_threadpool(
-            c.q().add_mute, kind, target, now + timedelta(seconds=seconds), now, form.get("reason")
+            c.store().add_mute,
+            kind,
+            target,
+            now + timedelta(seconds=seconds),
+            now,
+            form.get("reason"),
         )
         return RedirectResponse("/mutes", status_code=303)
 
     async def mute_end(request: Request) -> Response:
         await _form(request)
-        await run_in_threadpool(c.q().remove_mute, request.path_params["id"])
+        await run_in_threadpool(c.store().remove_mute, request.path_params["id"])
         return RedirectResponse("/mutes", status_code=303)
 
     def deliveries(request: Request) -> Response:
         status = request.query_params.get("status", "")
         status = status if status in ("pending", "sent", "dead") else ""
         before = _int(request.query_params.get("before"))
-        q = c.q()
-        rows = q.deliveries(status, PAGE, before)
+        q = c.store()
+        rows = q.delivery_page(status, PAGE, before)
         more = rows[-1]["id"] if len(rows) == PAGE else None
         return c.page(
             request,
@@ -528,28 +514,6 @@ def build_app(settings: ConsoleSettings) -> Starlette:
     )
     app.state.console = c
     return app
-
-
-def _articles(c: Console, since: datetime, cap: int = 5000) -> list[Article]:
-    rows = c.store().db.query(
-        """SELECT id, feed_url, url, title, text, published_at, lang, guid, feed_title
-           FROM articles WHERE fetched_at >= ? ORDER BY fetched_at DESC LIMIT ?""",
-        [ts(since), cap],
-    )
-    return [
-        Article(
-            id=r["id"],
-            feed_url=r["feed_url"],
-            url=r["url"] or "",
-            title=r["title"] or "",
-            text=r["text"] or "",
-            published_at=dt(r["published_at"]),
-            lang=r["lang"],
-            guid=r["guid"],
-            feed_title=r["feed_title"],
-        )
-        for r in rows
-    ]
 
 
 async def _refused(request: Request, exc: FormError) -> Response:

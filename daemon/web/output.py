@@ -11,9 +11,11 @@ import csv
 import io
 import json
 from collections.abc import Sequence
+from datetime import datetime
 from typing import Any
 
 from daemon.web.text import safe_url
+from store.codec import ts
 
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -26,7 +28,7 @@ def json_feed(hits: Sequence[dict[str, Any]], *, title: str, home: str, self_url
             "id": f"{home}hits/{h['id']}",
             "title": f"[{h['watch_id']}] {h['title'] or ''}",
             "content_text": " … ".join(e["text"] for e in json.loads(h["evidence"])),
-            "date_published": h["created_at"],
+            "date_published": ts(h["created_at"]),
             "tags": [h["watch_id"], h["severity"] or ""],
             "external_url": safe_url(h["url"]) or None,
             "url": f"{home}hits/{h['id']}",
@@ -44,6 +46,8 @@ def json_feed(hits: Sequence[dict[str, Any]], *, title: str, home: str, self_url
 
 def csv_cell(value: Any) -> str:
     """A value as a CSV cell that no spreadsheet evaluates."""
+    if isinstance(value, datetime):
+        value = ts(value)
     text = "" if value is None else str(value)
     return "'" + text if text.startswith(FORMULA_START) else text
 

@@ -21,7 +21,8 @@ from pathlib import Path
 
 from daemon.web.app import ConsoleSettings, build_app
 from rules.load import load_rules
-from store import Store
+from store.codec import ts
+from store.sqlite import open_sqlite
 
 HITS = int(os.environ.get("WIREWATCH_BENCH_HITS", "1000000"))
 ARTICLES = int(os.environ.get("WIREWATCH_BENCH_ARTICLES", "2000000"))
@@ -59,7 +60,7 @@ PAGES = [
 
 
 def build(path: Path) -> None:
-    store = Store.open(path)
+    store = open_sqlite(path)
     db = store.db
     evidence = json.dumps(
         [
@@ -86,7 +87,7 @@ def build(path: Path) -> None:
                 f"Titel {i} {WORDS[i % 10]}",
                 " ".join(WORDS[(i + k) % 10] for k in range(40)),
                 "de" if i % 3 else "en",
-                (NOW - timedelta(seconds=span_s * (ARTICLES - i) / ARTICLES)).isoformat(),
+                ts(NOW - timedelta(seconds=span_s * (ARTICLES - i) / ARTICLES)),
                 i // 4,
             )
             for i in range(ARTICLES)
@@ -103,7 +104,7 @@ def build(path: Path) -> None:
                 f"w{i % 8}",
                 "high" if i % 5 == 0 else "medium",
                 evidence,
-                (NOW - timedelta(seconds=span_s * (HITS - i) / HITS)).isoformat(),
+                ts(NOW - timedelta(seconds=span_s * (HITS - i) / HITS)),
             )
             for i in range(HITS)
         )
@@ -116,7 +117,7 @@ def build(path: Path) -> None:
             """INSERT INTO deliveries (hit_id, channel, idempotency_key, status, created_at)
                VALUES (?, 'ops', ?, ?, ?)""",
             (
-                (i, f"k{i}", "dead" if i % 50 == 0 else "sent", NOW.isoformat())
+                (i, f"k{i}", "dead" if i % 50 == 0 else "sent", ts(NOW))
                 for i in range(1, HITS + 1, 10)
             ),
         )

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from store import Planned, PollOutcome, Store
+from store import Planned, PollOutcome, StoreAPI, open_store
 from tests.cli import wirewatch
 from tests.pg import fresh_schema
 from tests.store.test_contract import NOW, article, hit
@@ -20,9 +20,9 @@ def target() -> Iterator[str]:
         yield url
 
 
-def sqlite_store(path: Path) -> Store:
+def sqlite_store(path: Path) -> StoreAPI:
     """A store with something in every table: feeds, articles, a story, hits, the outbox."""
-    store = Store.open(path)
+    store = open_store(path)
     store.sync_feeds([("http://127.0.0.1/a.xml", 60), ("http://127.0.0.1/b.xml", 300)], NOW)
     store.record_poll(
         "http://127.0.0.1/a.xml",
@@ -43,12 +43,21 @@ def sqlite_store(path: Path) -> Store:
     [job, _] = store.claim_due(NOW)
     store.mark_failed(job.id, "HTTP 410", None)
     store.disable_destination("hook", "410 Gone", NOW)
+    store.set_verdict(first.hit_ids["russia-north-korea"], "relevant", NOW)
+    store.add_mute("actor", "PRK", NOW + timedelta(days=1), NOW, "summit")
     return store
 
 
 def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
     source = sqlite_store(tmp_path / "w.db")
-    want = (source.feeds(), source.hits(), source.outbox(), source.destinations())
+    want = (
+        source.feeds(),
+        source.hits(),
+        source.outbox(),
+        source.destinations(),
+        source.precision(),
+        source.mutes(NOW),
+    )
     source.close()
 
     run = wirewatch("copy-store", "--db", str(tmp_path / "w.db"), "--to", target)
@@ -61,10 +70,20 @@ def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
         "hits: 2 rows, 2 added",
         "deliveries: 2 rows, 2 added",
         "destinations: 1 rows, 1 added",
+        "verdicts: 1 rows, 1 added",
+        "mutes: 1 rows, 1 added",
     ):
         assert line in lines
-    copy = Store.open(target)
-    assert (copy.feeds(), copy.hits(), copy.outbox(), copy.destinations()) == want
+    copy = open_store(target)
+    got = (
+        copy.feeds(),
+        copy.hits(),
+        copy.outbox(),
+        copy.destinations(),
+        copy.precision(),
+        copy.mutes(NOW),
+    )
+    assert got == want
     assert copy.story_candidates(NOW - timedelta(days=1)) == [(1, (1 << 64) - 3)]
     # New rows continue after the copied ids.
     assert copy.record_article(article(4), [(hit("a4"), ["hook"])], NOW) == [3]
@@ -73,7 +92,7 @@ def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
     again = wirewatch("copy-store", "--db", str(tmp_path / "w.db"), "--to", target)
     assert again.returncode == 0, again.stderr
     assert "hits: 2 rows, 0 added" in again.stdout.splitlines()
-    assert again.stdout.splitlines()[-1] == "done: 0 rows added, 11 already there"
+    assert again.stdout.splitlines()[-1] == "done: 0 rows added, 13 already there"
 
 
 def test_migrate_refuses_what_it_cannot_copy(tmp_path: Path) -> None:
@@ -83,7 +102,7 @@ def test_migrate_refuses_what_it_cannot_copy(tmp_path: Path) -> None:
         "copy-store", "--db", str(tmp_path / "none.db"), "--to", "postgresql://127.0.0.1:1/x"
     )
     assert missing.returncode == 1 and "none.db: no such SQLite store" in missing.stderr
-    Store.open(tmp_path / "w.db").close()
+    open_store(tmp_path / "w.db").close()
     down = wirewatch(
         "copy-store", "--db", str(tmp_path / "w.db"), "--to", "postgresql://u:secret@127.0.0.1:1/x"
     )

@@ -1,9 +1,14 @@
-"""A store seeded with the seed article's real hit and a hostile one, and the console."""
+"""A store seeded with the seed article's real hit and a hostile one, and the console.
+
+Every test that takes `seeded` or `fresh` runs on each backend: a SQLite file and
+a PostgreSQL schema (tests/pg.py; skipped when no server is configured).
+"""
 
 from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,8 +23,9 @@ from daemon.web.app import ConsoleSettings, build_app
 from rules.engine import Engine
 from rules.load import RuleSet, load_rules
 from rules.model import Article
-from store import Planned, Store
+from store import Planned, StoreAPI, open_store
 from tests.conftest import ROOT, SEEDS
+from tests.pg import fresh_schema
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 SEED_TEXT = (SEEDS / "000_1f078e3ac375ad18.txt").read_text(encoding="utf-8")
@@ -30,14 +36,14 @@ HOSTILE_URL = "javascript:alert(3)"
 
 @dataclass
 class Seeded:
-    path: Path
+    target: str  # a SQLite file or a postgresql:// URL
     rules: RuleSet
     seed_hit: int
     hostile_hit: int
     story: int
 
 
-def _record(store: Store, engine: Engine, article: Article, now: datetime) -> tuple[int, int]:
+def _record(store: StoreAPI, engine: Engine, article: Article, now: datetime) -> tuple[int, int]:
     result = engine.match(article.text, lang="de", article_id=article.id, source=article.feed_url)
     assert result.hits, article.title
     planned = [(h, [Planned("console")]) for h in result.hits]
@@ -47,11 +53,15 @@ def _record(store: Store, engine: Engine, article: Article, now: datetime) -> tu
 
 
 @pytest.fixture(scope="session")
-def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
-    path = tmp_path_factory.mktemp("web") / "w.db"
+def engine() -> tuple[RuleSet, Engine]:
     rules = load_rules([RULES])
-    engine = Engine(rules)
-    store = Store.open(path)
+    return rules, Engine(rules)
+
+
+def seed(target: str, engine: tuple[RuleSet, Engine]) -> Seeded:
+    """Open the store at `target` and record the seed article and the hostile one."""
+    rules, matcher = engine
+    store = open_store(target)
     store.sync_feeds([("https://news.example.org/feed.xml", 900)], NOW)
     seed = Article(
         id="https://news.example.org/politik/putin-kim-telefonat",
@@ -63,7 +73,7 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
         lang="de",
         feed_title="Nachrichten",
     )
-    seed_hit, story = _record(store, engine, seed, NOW)
+    seed_hit, story = _record(store, matcher, seed, NOW)
     hostile = Article(
         id="hostile-1",
         feed_url="https://evil.example/feed.xml",
@@ -74,14 +84,44 @@ def seeded(tmp_path_factory: pytest.TempPathFactory) -> Seeded:
         lang="de",
         feed_title='"><script>alert(4)</script>',
     )
-    hostile_hit, _ = _record(store, engine, hostile, NOW)
+    hostile_hit, _ = _record(store, matcher, hostile, NOW)
     store.close()
-    return Seeded(path, rules, seed_hit, hostile_hit, story)
+    return Seeded(target, rules, seed_hit, hostile_hit, story)
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgresql"])
+def backend(request: pytest.FixtureRequest) -> str:
+    return str(request.param)
+
+
+@contextmanager
+def _target(backend: str, folder: Path) -> Iterator[str]:
+    if backend == "sqlite":
+        yield str(folder / "w.db")
+    else:
+        with fresh_schema() as url:
+            yield url
+
+
+@pytest.fixture(scope="session")
+def seeded(
+    backend: str, engine: tuple[RuleSet, Engine], tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Seeded]:
+    """One seeded store per backend for the session (tests that only read, or add verdicts)."""
+    with _target(backend, tmp_path_factory.mktemp("web")) as target:
+        yield seed(target, engine)
+
+
+@pytest.fixture
+def fresh(backend: str, engine: tuple[RuleSet, Engine], tmp_path: Path) -> Iterator[Seeded]:
+    """A seeded store of the test's own, for tests that change it."""
+    with _target(backend, tmp_path) as target:
+        yield seed(target, engine)
 
 
 def make_client(seeded: Seeded, **extra: object) -> Iterator[object]:
     settings = ConsoleSettings(
-        store=str(seeded.path),
+        store=seeded.target,
         rules=lambda: seeded.rules,
         rule_paths=lambda: (RULES,),
         now=lambda: NOW,

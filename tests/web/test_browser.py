@@ -90,11 +90,9 @@ class Cdp:
 
 
 @pytest.fixture
-def console_url(seeded: Seeded, tmp_path: Path) -> Iterator[str]:
-    path = tmp_path / "b.db"
-    shutil.copy(seeded.path, path)
+def console_url(fresh: Seeded) -> Iterator[str]:
     settings = ConsoleSettings(
-        store=str(path), rules=lambda: seeded.rules, rule_paths=lambda: (RULES,), now=lambda: NOW
+        store=fresh.target, rules=lambda: fresh.rules, rule_paths=lambda: (RULES,), now=lambda: NOW
     )
     sock = bind("127.0.0.1", 0)
     server = AppServer(build_app(settings), sock)
