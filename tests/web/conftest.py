@@ -25,7 +25,7 @@ from rules.load import RuleSet, load_rules
 from rules.model import Article
 from store import Planned, StoreAPI, open_store
 from tests.conftest import ROOT, SEEDS
-from tests.pg import fresh_schema
+from tests.support.pg import fresh_schema
 
 NOW = datetime(2026, 11, 28, 9, 0, tzinfo=UTC)
 SEED_TEXT = (SEEDS / "000_1f078e3ac375ad18.txt").read_text(encoding="utf-8")

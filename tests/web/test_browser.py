@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import base64
 import json
-import os
 import re
 import shutil
 import subprocess
@@ -23,6 +22,7 @@ import pytest
 
 from daemon.web.app import ConsoleSettings, build_app
 from daemon.web.serve import AppServer, bind
+from tests.support.required import missing
 from tests.web.conftest import NOW, RULES, SEED_TEXT, Seeded
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -104,9 +104,7 @@ def console_url(fresh: Seeded) -> Iterator[str]:
 @pytest.fixture
 def chromium(tmp_path: Path) -> Iterator[Cdp]:
     if CHROMIUM is None:
-        if os.environ.get("CI") == "true":
-            pytest.fail("chromium is not installed (make system-deps installs it)")
-        pytest.skip("chromium is not installed (apt-get install chromium)")
+        missing("chromium is not installed (make system-deps installs it)")
     proc = subprocess.Popen(
         [CHROMIUM, *FLAGS, f"--user-data-dir={tmp_path / 'profile'}", "about:blank"],
         stdout=subprocess.DEVNULL,

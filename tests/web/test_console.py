@@ -324,8 +324,9 @@ def test_a_credential_guards_every_page_but_health(seeded: Seeded, tmp_path: Any
         assert client.get("/", headers={"Authorization": f"Basic {wrong}"}).status_code == 401
 
 
+@pytest.mark.slow
 def test_console_refuses_a_public_address_without_auth(tmp_path: Any) -> None:
-    from tests.cli import wirewatch
+    from tests.support.cli import wirewatch
 
     out = wirewatch("web", "--db", str(tmp_path / "w.db"), "--listen", "0.0.0.0:0")
     assert out.returncode == 1
@@ -337,8 +338,9 @@ def test_console_refuses_a_public_address_without_auth(tmp_path: Any) -> None:
     assert out.stderr.strip() == f"{short}: a token must be at least 16 characters"
 
 
+@pytest.mark.slow
 def test_mute_command_and_status(fresh: Seeded) -> None:
-    from tests.cli import wirewatch
+    from tests.support.cli import wirewatch
 
     path = fresh.target
     out = wirewatch(

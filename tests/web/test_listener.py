@@ -15,7 +15,7 @@ import pytest
 from daemon.runtime.metrics import Metrics, MetricsServer
 from daemon.web.serve import Limits
 from tests.conftest import SEEDS
-from tests.daemon.servicekit import Daemon
+from tests.support.service import Daemon
 
 
 def get(url: str) -> tuple[int, str]:
