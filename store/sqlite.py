@@ -15,7 +15,7 @@ import sqlite_utils
 
 from store.base import SqlStore
 from store.errors import BackupError, StoreOpenError
-from store.migrations import migrate
+from store.migrations import migrate as apply_migrations
 from store.sql import SQLITE
 
 BUSY_MS = 30_000  # how long a write waits for another writer
@@ -49,8 +49,8 @@ class SqliteStore(SqlStore):
         return probe_writable(self.path)
 
 
-def open_sqlite(path: str | Path) -> SqliteStore:
-    """Open (creating if needed) and migrate the SQLite store at `path`."""
+def open_sqlite(path: str | Path, *, migrate: bool = True) -> SqliteStore:
+    """Open (creating if needed) and migrate (unless told not to) the SQLite store at `path`."""
     name = str(path)
     try:
         if name != ":memory:":
@@ -61,11 +61,13 @@ def open_sqlite(path: str | Path) -> SqliteStore:
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
-        migrate(db, SQLITE, datetime.now(UTC))
-        if name != ":memory:":
+        if migrate:
+            apply_migrations(db, SQLITE, datetime.now(UTC))
+        if migrate and name != ":memory:":
             # A database locked by another process fails here, as a StoreOpenError,
             # rather than at the first write with a traceback after BUSY_MS. Only the
-            # lock is asked for: read-only commands still open a read-only file.
+            # lock is asked for: read-only commands still open a read-only file. Not
+            # for the extra connections of a store already open (migrate=False).
             db.execute(f"PRAGMA busy_timeout = {OPEN_BUSY_MS}")
             db.execute("BEGIN IMMEDIATE")
             db.execute("ROLLBACK")

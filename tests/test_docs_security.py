@@ -7,7 +7,7 @@ import ast
 import re
 from pathlib import Path
 
-from tests.cli import ROOT
+from tests.support.cli import ROOT
 
 HOSTILE = Path(__file__).parent / "hostile"
 

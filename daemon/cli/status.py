@@ -7,7 +7,7 @@ the SQL lives in store/housekeeping.py.
 from __future__ import annotations
 
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,22 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
     try:
         stats, feeds, hits = store.stats(), store.feeds(), store.hits(hit_count)
         dead = store.deliveries("dead", limit=5)
+        mutes = store.mutes(datetime.now(UTC))
     finally:
         store.close()
     if as_json:
-        click.echo(json_text(status_json(stats, feeds, hits)))
+        doc = status_json(stats, feeds, hits)
+        doc["mutes"] = [
+            {
+                "id": m.id,
+                "kind": m.kind,
+                "target": m.target,
+                "until": ts(m.until),
+                "reason": m.reason,
+            }
+            for m in mutes
+        ]
+        click.echo(json_text(doc))
         return
     click.echo(
         f"feeds: {len(feeds)}, failing {sum(f.status == 'failing' for f in feeds)} · "
@@ -72,6 +84,10 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
     for h in hits:
         title = terminal(h.article_title, 70, one_line=True)
         click.echo(f"  {h.created_at:%Y-%m-%d %H:%M}  {h.watch_id}  {title}")
+    for m in mutes:
+        why = f": {terminal(m.reason, 200, one_line=True)}" if m.reason else ""
+        target = terminal(m.target, 200, one_line=True)
+        click.echo(f"  MUTED {m.kind} {target} until {m.until:%Y-%m-%d %H:%M} (id {m.id}){why}")
     for d in dead:
         error = terminal(d.last_error, 200, one_line=True)
         click.echo(f"  DEAD delivery {d.id} channel={d.channel}: {error}")

@@ -9,13 +9,15 @@ Each item carries the seed article's text, so the seed watch fires on it.
 from __future__ import annotations
 
 import json
+import os
 import re
 import subprocess
 from pathlib import Path
 from typing import Any
 
-from tests.cli import wirewatch
 from tests.conftest import SEEDS
+from tests.support.cli import ROOT, wirewatch
+from tests.support.spawn import command
 
 SEED_FEED = (SEEDS / "feed.xml").read_text(encoding="utf-8")
 # The seed article's HTML (Putin and Kim on the phone): the seed watch fires on it.
@@ -75,6 +77,15 @@ def run_once(
 ) -> subprocess.CompletedProcess[str]:
     """`wirewatch run --once` on this config, as an operator runs it."""
     return wirewatch("run", "--once", "--config", str(cfg), *args, env=env)
+
+
+def start_daemon(cfg: Path) -> subprocess.Popen[str]:
+    """`wirewatch run` on this config in the background, its log (INFO) on a stderr pipe."""
+    env = {**os.environ, "WIREWATCH_LOG_LEVEL": "INFO"}
+    env.pop("WIREWATCH_CONFIG", None)
+    return subprocess.Popen(
+        command("run", "--config", str(cfg)), cwd=ROOT, env=env, stderr=subprocess.PIPE, text=True
+    )
 
 
 def db_path(cfg: Path) -> Path:

@@ -6,18 +6,24 @@ looks at what the real channel stand-in received.
 
 from __future__ import annotations
 
+import asyncio
 import json
+import os
 import sqlite3
 from pathlib import Path
 
 import pytest
 from aiosmtpd.controller import Controller
 
-from tests.cli import wirewatch
-from tests.daemon.slackpeer import SlackPeer
-from tests.daemon.test_alerts_email import Inbox, free_port
+from daemon.alerts.channels.base import Alert
+from daemon.alerts.channels.console import BOLD, ConsoleChannel, ConsoleSettings
+from store import open_store
+from tests.daemon.test_alerts_email import Inbox
 from tests.hostile.kit import db_path, has_control, item, json_feed, run_once, write_config
-from tests.servers import RecordingServer, Reply
+from tests.support.cli import wirewatch
+from tests.support.net import free_port
+from tests.support.servers import RecordingServer, Reply
+from tests.support.slackpeer import SlackPeer
 
 pytestmark = pytest.mark.slow
 
@@ -94,6 +100,28 @@ def test_terminal_escapes_never_reach_the_console(
         assert not has_control(shown), (args, repr(shown[:300]))
     hits = wirewatch("hits", "--config", str(cfg)).stdout
     assert "Kim" in hits and "owned" not in hits.split("Kim")[0][-20:]
+
+
+def test_on_a_terminal_the_console_keeps_its_bold_and_drops_the_feeds_escapes(
+    tmp_path: Path, http_server: RecordingServer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    feed = json_feed(item(1, ESCAPES, url="https://news.example.org/1\x1b[2J"))
+    cfg = write_config(tmp_path, serve(http_server, feed), "  console:\n    type: console")
+    assert run_once(cfg).returncode == 0
+    store = open_store(db_path(cfg))
+    try:
+        [job] = store.outbox()
+    finally:
+        store.close()
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    leader, follower = os.openpty()  # a real terminal: the names are marked bold
+    with open(follower, "w", encoding="utf-8") as tty, open(leader, "rb", buffering=0) as screen:
+        asyncio.run(ConsoleChannel("c", ConsoleSettings(), out=tty).send(Alert.from_job(job)))
+        shown = screen.read(65536).decode()
+    assert f"{BOLD[0]}Putin{BOLD[1]}" in shown, repr(shown)
+    ours = shown.replace(BOLD[0], "").replace(BOLD[1], "").replace("\r\n", "")
+    assert "Kim" in ours and not has_control(ours), repr(ours)
 
 
 def test_a_newline_in_a_title_does_not_hold_the_mail_channel(

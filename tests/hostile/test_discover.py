@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import wirewatch
-from tests.servers import RecordingServer, Reply
+from tests.support.cli import wirewatch
+from tests.support.servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.slow
 

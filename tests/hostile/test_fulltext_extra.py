@@ -6,7 +6,7 @@ import subprocess
 import sys
 import tomllib
 
-from tests.cli import ROOT
+from tests.support.cli import ROOT
 
 
 def test_the_fulltext_extra_brings_what_trafilatura_imports_under_lxml_6() -> None:

@@ -9,7 +9,6 @@ the error a full disk gives, on the real code path.
 from __future__ import annotations
 
 import asyncio
-import socket
 import urllib.error
 import urllib.request
 from pathlib import Path
@@ -21,15 +20,10 @@ from daemon.runtime.loop import Runner
 from daemon.runtime.service import Service
 from daemon.runtime.systemd import Notifier
 from tests.hostile.kit import SEED_HTML, item, json_feed, write_config
-from tests.servers import RecordingServer, Reply
+from tests.support.net import free_port
+from tests.support.servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.slow
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def healthz(port: int) -> tuple[int, str]:

@@ -9,9 +9,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import wirewatch
 from tests.hostile.kit import db_path, item, json_feed, run_once, write_config
-from tests.servers import RecordingServer, Reply
+from tests.support.cli import wirewatch
+from tests.support.servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.slow
 
@@ -84,7 +84,7 @@ def test_a_nul_byte_does_not_kill_its_feed_on_postgresql(
     pytest.importorskip("psycopg")
     import psycopg
 
-    from tests.pg import fresh_schema
+    from tests.support.pg import fresh_schema
 
     data = json.loads(
         json_feed(

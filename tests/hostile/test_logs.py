@@ -7,9 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import wirewatch
 from tests.hostile.kit import item, json_feed, run_once, write_config
-from tests.servers import RecordingServer, Reply
+from tests.support.cli import wirewatch
+from tests.support.servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.slow
 

@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import wirewatch
 from tests.hostile.kit import WATCHES
+from tests.support.cli import wirewatch
 
 pytestmark = pytest.mark.slow
 

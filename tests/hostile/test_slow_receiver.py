@@ -3,18 +3,14 @@ once a minute, not once a tick."""
 
 from __future__ import annotations
 
-import os
 import signal
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.cli import ROOT
-from tests.hostile.kit import item, json_feed, write_config
-from tests.servers import RecordingServer, Reply
+from tests.hostile.kit import item, json_feed, start_daemon, write_config
+from tests.support.servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.slow
 
@@ -39,15 +35,7 @@ def test_a_slow_receiver_does_not_log_once_per_tick(
     http_server.routes["/hook"] = slow
     channels = f"  hook:\n    type: webhook\n    url: {http_server.url}/hook"
     cfg = write_config(tmp_path, f"{http_server.url}/feed.json", channels, extra="http: null\n")
-    env = {**os.environ, "WIREWATCH_LOG_LEVEL": "INFO"}
-    env.pop("WIREWATCH_CONFIG", None)
-    daemon = subprocess.Popen(
-        [sys.executable, "-m", "daemon.cli", "run", "--config", str(cfg)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    daemon = start_daemon(cfg)
     try:
         http_server.wait_for(6, timeout_s=60)  # the feed, a 503, four slow deliveries
     finally:

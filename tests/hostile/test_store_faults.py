@@ -3,19 +3,16 @@ each a clear message and exit 1, never a traceback; PostgreSQL keeps several dae
 
 from __future__ import annotations
 
-import os
 import signal
 import sqlite3
-import subprocess
-import sys
 import time
 from pathlib import Path
 
 import pytest
 
-from tests.cli import ROOT, wirewatch
-from tests.hostile.kit import db_path, item, json_feed, run_once, write_config
-from tests.servers import RecordingServer, Reply
+from tests.hostile.kit import db_path, item, json_feed, run_once, start_daemon, write_config
+from tests.support.cli import wirewatch
+from tests.support.servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.slow
 
@@ -30,15 +27,7 @@ def test_a_second_daemon_on_one_sqlite_store_refuses_to_start(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
     cfg = config(tmp_path, http_server)
-    env = {**os.environ, "WIREWATCH_LOG_LEVEL": "INFO"}
-    env.pop("WIREWATCH_CONFIG", None)
-    first = subprocess.Popen(
-        [sys.executable, "-m", "daemon.cli", "run", "--config", str(cfg)],
-        cwd=ROOT,
-        env=env,
-        stderr=subprocess.PIPE,
-        text=True,
-    )
+    first = start_daemon(cfg)
     try:
         assert first.stderr is not None
         for line in first.stderr:  # wait until it runs (it took the lock before that)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+import secrets
 import sys
 from collections.abc import Sequence
 from typing import ClassVar, Literal, TextIO
@@ -24,19 +26,46 @@ class ConsoleChannel(Channel):
         super().__init__(name, settings)
         self.max_evidence = settings.max_evidence
         self.out = out or sys.stdout
+        self.mark = emphasis(self.out)
+        self._key = secrets.token_hex(8)
 
     async def send(self, alert: Alert) -> str | None:
-        self.out.write(terminal(render_text(alert, self.max_evidence, ("**", "**"))) + "\n")
+        self.out.write(self.render(alert) + "\n")
         self.out.flush()
         return None
 
     async def send_batch(self, alerts: Sequence[Alert], *, digest: bool) -> str | None:
         kind = "digest" if digest else "burst"
         lines = [f"--- {kind}: {len(alerts)} alerts ---"]
-        lines += [render_text(a, self.max_evidence, ("**", "**")) for a in alerts]
-        self.out.write(terminal("\n".join(lines)) + "\n")
+        lines += [self.render(a) for a in alerts]
+        self.out.write("\n".join(lines) + "\n")
         self.out.flush()
         return None
+
+    def render(self, alert: Alert) -> str:
+        """The alert as terminal-safe text, names marked after cleaning.
+
+        The feed's own escapes go (sanitize.terminal); ours, added after, stay. The
+        names are marked first with placeholders no feed can forge (a random key)."""
+        on, off = f"\ue000{self._key}\ue001", f"\ue000{self._key}\ue002"
+        text = terminal(render_text(alert, self.max_evidence, (on, off)))
+        return text.replace(on, self.mark[0]).replace(off, self.mark[1])
+
+
+BOLD = ("\x1b[1m", "\x1b[22m")  # SGR bold on, normal intensity
+
+
+def emphasis(out: TextIO) -> tuple[str, str]:
+    """Bold for the names on a terminal; plain text into a pipe, a file or the journal.
+
+    NO_COLOR (https://no-color.org) and TERM=dumb turn the escapes off on a terminal too.
+    """
+    isatty = getattr(out, "isatty", None)
+    if not (callable(isatty) and isatty()):
+        return ("", "")
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return ("", "")
+    return BOLD
 
 
 def render_text(alert: Alert, max_evidence: int, mark: tuple[str, str]) -> str:
