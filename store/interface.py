@@ -18,6 +18,7 @@ from store.housekeeping import Pruned, StoreStats
 from store.model import DeliveryJob, Destination, FeedState, Lease, Planned, PollOutcome
 from store.model import StoredHit as StoredHit
 from store.outbox import Recorded
+from store.storyindex import StoryArticle, StoryJoin, StoryNeighbours
 
 
 class StoreAPI(Protocol):
@@ -72,9 +73,15 @@ class StoreAPI(Protocol):
         *,
         fingerprint: int | None = None,
         story_id: int | None = None,
+        join: StoryJoin | None = None,
     ) -> Recorded: ...
     def story_lock(self) -> AbstractContextManager[Any]: ...
     def story_candidates(self, since: datetime) -> list[tuple[int, int]]: ...
+    def story_neighbours(
+        self, parts: Sequence[str], at: datetime, window: timedelta
+    ) -> StoryNeighbours: ...
+    def story_articles(self, story_id: int) -> list[StoryArticle]: ...
+    def recent_stories(self, limit: int = 20) -> list[tuple[int, int, str]]: ...
     def story_parent(
         self, watch_id: str, story_id: int, channel: str, since: datetime
     ) -> tuple[int, datetime | None] | None: ...

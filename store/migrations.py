@@ -153,12 +153,27 @@ def m005_leases(db: sqlite_utils.Database) -> None:
     db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
 
 
+def m006_story_index(db: sqlite_utils.Database) -> None:
+    """Event parts of open stories (rules/fingerprint.py) and how each article joined."""
+    db.execute(
+        """CREATE TABLE story_parts (story_id INTEGER NOT NULL, part TEXT NOT NULL,
+           first_at TEXT NOT NULL, last_at TEXT NOT NULL, PRIMARY KEY (story_id, part))"""
+    )
+    db.execute("CREATE INDEX idx_story_parts_part_last_at ON story_parts (part, last_at)")
+    db.execute("CREATE TABLE story_days (day TEXT PRIMARY KEY, stories INTEGER NOT NULL)")
+    db.execute(
+        """CREATE TABLE story_joins (article_id TEXT PRIMARY KEY, story_id INTEGER NOT NULL,
+           method TEXT NOT NULL, score REAL, shared TEXT)"""
+    )
+
+
 MIGRATIONS: list[tuple[str, Migration]] = [
     ("001_initial", m001_initial),
     ("002_alerts", m002_alerts),
     ("003_polling", m003_polling),
     ("004_housekeeping", m004_housekeeping),
     ("005_leases", m005_leases),
+    ("006_story_index", m006_story_index),
 ]
 
 

@@ -17,6 +17,7 @@ from rules.model import Article, Hit
 from store.codec import dt, evidence_json, ts
 from store.model import DeliveryJob, Destination, Planned
 from store.sql import Database
+from store.storyindex import StoryIndex, StoryJoin
 
 _U64 = 1 << 64
 
@@ -62,7 +63,7 @@ def to_unsigned(value: int) -> int:
     return value + _U64 if value < 0 else value
 
 
-class Outbox:
+class Outbox(StoryIndex):
     """Outbox, story and destination operations; mixed into Store."""
 
     db: Database
@@ -111,6 +112,7 @@ class Outbox:
         *,
         fingerprint: int | None = None,
         story_id: int | None = None,
+        join: StoryJoin | None = None,
     ) -> Recorded:
         """Store an article (joining `story_id`, else a new story), its hits, their deliveries.
 
@@ -137,7 +139,10 @@ class Outbox:
             if cur.rowcount == 0:
                 return Recorded(None, {}, [])
             if fingerprint is not None:
+                is_new = story_id is None
                 story_id = self._join_story(article.id, fingerprint, story_id, now)
+                if join is not None:
+                    self._index_story(article.id, story_id, join, is_new)
             hit_ids: dict[str, int] = {}
             delivery_ids: list[int] = []
             for hit, plans in hits:

@@ -87,12 +87,22 @@ M005_LEASES = [
     "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
 ]
 
+M006_STORY_INDEX = [
+    """CREATE TABLE story_parts (story_id BIGINT NOT NULL, part TEXT NOT NULL,
+        first_at TEXT NOT NULL, last_at TEXT NOT NULL, PRIMARY KEY (story_id, part))""",
+    "CREATE INDEX idx_story_parts_part_last_at ON story_parts (part, last_at)",
+    "CREATE TABLE story_days (day TEXT PRIMARY KEY, stories INTEGER NOT NULL)",
+    """CREATE TABLE story_joins (article_id TEXT PRIMARY KEY, story_id BIGINT NOT NULL,
+        method TEXT NOT NULL, score DOUBLE PRECISION, shared TEXT)""",
+]
+
 MIGRATIONS: list[tuple[str, list[str]]] = [
     ("001_initial", M001_INITIAL),
     ("002_alerts", M002_ALERTS),
     ("003_polling", M003_POLLING),
     ("004_housekeeping", M004_HOUSEKEEPING),
     ("005_leases", M005_LEASES),
+    ("006_story_index", M006_STORY_INDEX),
 ]
 
 # Daemons starting together migrate one at a time.
