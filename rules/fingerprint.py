@@ -301,9 +301,11 @@ def _dates(body: str, published: date | None, parts: dict[str, str], taken: Span
         for m in pattern.finditer(body):
             back = (published.weekday() - weekday) % 7
             parts[f"d:{(published - timedelta(days=back)).isoformat()}"] = m.group(0)
+            taken.append(m.span())
     for pattern, days in cal.relative:
         for m in pattern.finditer(body):
             parts[f"d:{(published - timedelta(days=days)).isoformat()}"] = m.group(0)
+            taken.append(m.span())
 
 
 def _resolve(published: date | None, month: int | None, day: int) -> date | None:

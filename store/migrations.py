@@ -159,8 +159,15 @@ def m006_story_index(db: sqlite_utils.Database) -> None:
         """CREATE TABLE story_parts (story_id INTEGER NOT NULL, part TEXT NOT NULL,
            first_at TEXT NOT NULL, last_at TEXT NOT NULL, PRIMARY KEY (story_id, part))"""
     )
-    db.execute("CREATE INDEX idx_story_parts_part_last_at ON story_parts (part, last_at)")
+    db.execute(
+        """CREATE INDEX idx_story_parts_part_last_at
+           ON story_parts (part, last_at, first_at, story_id)"""
+    )
     db.execute("CREATE TABLE story_days (day TEXT PRIMARY KEY, stories INTEGER NOT NULL)")
+    db.execute(
+        """CREATE TABLE story_part_days (part TEXT NOT NULL, day TEXT NOT NULL,
+           stories INTEGER NOT NULL, PRIMARY KEY (part, day))"""
+    )
     db.execute(
         """CREATE TABLE story_joins (article_id TEXT PRIMARY KEY, story_id INTEGER NOT NULL,
            method TEXT NOT NULL, score REAL, shared TEXT)"""

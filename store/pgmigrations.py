@@ -90,8 +90,11 @@ M005_LEASES = [
 M006_STORY_INDEX = [
     """CREATE TABLE story_parts (story_id BIGINT NOT NULL, part TEXT NOT NULL,
         first_at TEXT NOT NULL, last_at TEXT NOT NULL, PRIMARY KEY (story_id, part))""",
-    "CREATE INDEX idx_story_parts_part_last_at ON story_parts (part, last_at)",
+    """CREATE INDEX idx_story_parts_part_last_at
+        ON story_parts (part, last_at, first_at, story_id)""",
     "CREATE TABLE story_days (day TEXT PRIMARY KEY, stories INTEGER NOT NULL)",
+    """CREATE TABLE story_part_days (part TEXT NOT NULL, day TEXT NOT NULL,
+        stories INTEGER NOT NULL, PRIMARY KEY (part, day))""",
     """CREATE TABLE story_joins (article_id TEXT PRIMARY KEY, story_id BIGINT NOT NULL,
         method TEXT NOT NULL, score DOUBLE PRECISION, shared TEXT)""",
 ]

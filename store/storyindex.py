@@ -2,8 +2,10 @@
 
 A mixin of `Store` (store/sqlite.py), shared by both backends. `story_parts`
 holds one row per (story, part) with the publication times it spans, indexed
-by (part, last_at), so finding the stories that share a rare part is an index
-look-up, not a scan of every open story. `story_days` counts stories per
+by (part, last_at), and `story_part_days` how many stories got a part per
+day (the IDF's df, a few rows per part however common), so finding the
+stories that share a rare part is an index look-up, not a scan of every open
+story. `story_days` counts stories per
 publication day (the IDF's N); `story_joins` records how each article joined
 its story (`wirewatch stories`). No rule logic here: scoring is rules/fingerprint.py.
 """
@@ -12,7 +14,7 @@ from __future__ import annotations
 
 import json
 from collections import Counter, defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
@@ -22,8 +24,10 @@ from store.sql import Database
 
 # Parts found in more stories than this in the window do not nominate candidates
 # (they still count in the score of the candidates that rarer parts found).
-MAX_NOMINATING_DF = 200
-MAX_CANDIDATES = 40
+MAX_NOMINATING_DF = 50
+# Only the rarest parts nominate: another report of the event shares several of them.
+MAX_NOMINATING_PARTS = 8
+MAX_CANDIDATES = 20
 
 
 @dataclass(frozen=True, slots=True)
@@ -45,6 +49,7 @@ class StoryJoin:
     method: str  # new | simhash | event
     score: float = 0.0
     shared: Sequence[tuple[str, float]] = field(default_factory=tuple)
+    labels: Mapping[str, str] = field(default_factory=dict)  # part -> what the text said
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +64,8 @@ class StoryArticle:
     published_at: datetime | None
     method: str
     score: float
-    shared: list[tuple[str, float]]
+    shared: list[tuple[str, float, str]]  # part, weight, what the text said
+    story_id: int | None = None
 
 
 def _ts(value: datetime) -> str:
@@ -82,52 +88,69 @@ class StoryIndex:
         if not parts:
             return StoryNeighbours(0, {}, {}, {})
         marks = ",".join("?" * len(parts))
+        # df from per-day counts: a handful of rows per part, however common it is.
         df = {
-            r["part"]: int(r["n"])
-            for r in self.db.query(
-                f"""SELECT part, COUNT(*) AS n FROM story_parts
-                    WHERE part IN ({marks}) AND last_at >= ? AND first_at <= ?
+            part: int(n)
+            for part, n in self.db.execute(
+                f"""SELECT part, SUM(stories) FROM story_part_days
+                    WHERE part IN ({marks}) AND day >= ? AND day <= ?
                     GROUP BY part""",
-                [*parts, lo, hi],
-            )
+                [*parts, lo[:10], hi[:10]],
+            ).fetchall()
         }
         row = self.db.execute(
             "SELECT COALESCE(SUM(stories), 0) FROM story_days WHERE day >= ? AND day <= ?",
             [lo[:10], hi[:10]],
         ).fetchone()
         stories = int(row[0]) if row else 0
-        rare = [p for p in parts if 0 < df.get(p, 0) <= MAX_NOMINATING_DF and p[0] != "a"]
+        rare = sorted(
+            (p for p in parts if 0 < df.get(p, 0) <= MAX_NOMINATING_DF and p[0] != "a"),
+            key=lambda p: (df[p], p),
+        )[:MAX_NOMINATING_PARTS]
         if not rare:
             return StoryNeighbours(stories, df, {}, {})
         marks = ",".join("?" * len(rare))
         votes: Counter[int] = Counter()
-        for r in self.db.query(
+        for (sid,) in self.db.execute(
             f"""SELECT story_id FROM story_parts
                 WHERE part IN ({marks}) AND last_at >= ? AND first_at <= ?""",
             [*rare, lo, hi],
-        ):
-            votes[int(r["story_id"])] += 1
+        ).fetchall():
+            votes[int(sid)] += 1
         cands = [s for s, _ in votes.most_common(MAX_CANDIDATES)]
         smarks = ",".join("?" * len(cands))
         marks = ",".join("?" * len(parts))
         shared: dict[int, list[str]] = defaultdict(list)
-        for r in self.db.query(
+        for sid, part in self.db.execute(
             f"""SELECT story_id, part FROM story_parts
                 WHERE story_id IN ({smarks}) AND part IN ({marks})""",
             [*cands, *parts],
-        ):
-            shared[int(r["story_id"])].append(r["part"])
+        ).fetchall():
+            shared[int(sid)].append(part)
         prints = {
-            int(r["id"]): int(r["fingerprint"]) & ((1 << 64) - 1)
-            for r in self.db.query(
+            int(sid): int(fp) & ((1 << 64) - 1)
+            for sid, fp in self.db.execute(
                 f"SELECT id, fingerprint FROM stories WHERE id IN ({smarks})", cands
-            )
+            ).fetchall()
         }
         return StoryNeighbours(stories, df, dict(shared), prints)
 
     def _index_story(self, article_id: str, story_id: int, join: StoryJoin, is_new: bool) -> None:
         at = _ts(join.at)
         for part in sorted(set(join.parts)):
+            added = self.db.execute(
+                """INSERT INTO story_parts (story_id, part, first_at, last_at)
+                   VALUES (?, ?, ?, ?) ON CONFLICT DO NOTHING""",
+                [story_id, part, at, at],
+            ).rowcount
+            if added:
+                self.db.execute(
+                    """INSERT INTO story_part_days (part, day, stories) VALUES (?, ?, 1)
+                       ON CONFLICT (part, day) DO UPDATE
+                       SET stories = story_part_days.stories + 1""",
+                    [part, at[:10]],
+                )
+                continue
             self.db.execute(
                 """INSERT INTO story_parts (story_id, part, first_at, last_at)
                    VALUES (?, ?, ?, ?)
@@ -152,19 +175,30 @@ class StoryIndex:
                 story_id,
                 join.method,
                 round(join.score, 3),
-                json.dumps([[p, round(w, 3)] for p, w in join.shared], ensure_ascii=False),
+                json.dumps(
+                    [[p, round(w, 3), join.labels.get(p, "")] for p, w in join.shared],
+                    ensure_ascii=False,
+                ),
             ],
         )
 
-    def story_articles(self, story_id: int) -> list[StoryArticle]:
-        """A story's articles, oldest first, with their language, outlet and why they joined."""
+    def story_articles(
+        self, story_id: int | None = None, article_ids: Sequence[str] = ()
+    ) -> list[StoryArticle]:
+        """A story's articles (or these articles), oldest first, with why they joined."""
+        params: list[Any]
+        if story_id is not None:
+            where, params = "a.story_id = ?", [story_id]
+        else:
+            where = f"a.id IN ({','.join('?' * len(article_ids)) or 'NULL'})"
+            params = list(article_ids)
         rows: list[dict[str, Any]] = list(
             self.db.query(
-                """SELECT a.id, a.title, a.url, a.lang, a.feed_title, a.feed_url,
-                          a.published_at, j.method, j.score, j.shared
+                f"""SELECT a.id, a.title, a.url, a.lang, a.feed_title, a.feed_url,
+                          a.published_at, a.story_id, j.method, j.score, j.shared
                    FROM articles a LEFT JOIN story_joins j ON j.article_id = a.id
-                   WHERE a.story_id = ? ORDER BY a.published_at, a.fetched_at""",
-                [story_id],
+                   WHERE {where} ORDER BY a.published_at, a.fetched_at""",
+                params,
             )
         )
         return [
@@ -177,7 +211,8 @@ class StoryIndex:
                 dt(r["published_at"]) if r["published_at"] else None,
                 r["method"] or "new",
                 float(r["score"] or 0.0),
-                [(str(p), float(w)) for p, w in json.loads(r["shared"] or "[]")],
+                [(str(p), float(w), str(label)) for p, w, label in json.loads(r["shared"] or "[]")],
+                r["story_id"],
             )
             for r in rows
         ]

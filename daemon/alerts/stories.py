@@ -220,7 +220,7 @@ class Stories:
             # Only the stories that share a rare part are read (an index look-up).
             near = self.store.story_neighbours(parts, at, window)
             story, method, agreed = choose_story(near, fp, event, self.config)
-            join = StoryJoin(parts, at, method, agreed.score, agreed.shared)
+            join = StoryJoin(parts, at, method, agreed.score, agreed.shared, event.parts)
             planned = []
             for h, chans in hits:
                 plans = [self.plan(h, c, story, now) for c in chans]
