@@ -20,7 +20,18 @@ from store.postgres import PostgresStore
 from store.sqlite import Store
 
 # Foreign keys first: articles before hits, hits before deliveries.
-TABLES = ("feeds", "articles", "stories", "hits", "deliveries", "destinations")
+TABLES = (
+    "feeds",
+    "articles",
+    "stories",
+    "story_parts",
+    "story_days",
+    "story_part_days",
+    "story_joins",
+    "hits",
+    "deliveries",
+    "destinations",
+)
 SERIAL = ("stories", "hits", "deliveries")
 CHUNK = 1000
 
