@@ -21,7 +21,7 @@ import bisect
 import math
 import re
 import unicodedata
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
 from functools import lru_cache
@@ -181,20 +181,69 @@ def gazetteer() -> Gazetteer:
 
 
 @dataclass(frozen=True, slots=True)
+class Found:
+    """A stem found in a text: where, the text's words, and the value of the stem."""
+
+    start: int
+    end: int
+    text: str
+    value: object
+
+
+class Stems:
+    """Many word beginnings found in one pass: each occurrence with the value of its stem.
+
+    Words of alphabetic scripts are looked up by their prefixes in a dict (a stem
+    must start a word); Chinese, Japanese and Korean stems and phrases of several
+    words are searched as substrings. No regex per stem: a text is read once.
+    """
+
+    def __init__(self, stems: Iterable[tuple[str, object]]) -> None:
+        self.prefixes: dict[str, object] = {}
+        self.substrings: list[tuple[str, object, bool]] = []  # stem, value, must start a word
+        for stem, value in stems:
+            folded = _fold(stem)
+            if _is_cjk(folded[0]) or " " in folded:
+                self.substrings.append((folded, value, not _is_cjk(folded[0])))
+            else:
+                self.prefixes.setdefault(folded, value)
+        self.longest = max((len(p) for p in self.prefixes), default=0)
+
+    def finditer(self, text: str) -> Iterator[Found]:
+        """Every occurrence of a stem in `text`."""
+        folded = text.lower() if len(text.lower()) == len(text) else text
+        for m in _TOKEN.finditer(folded):
+            word = m.group(0)
+            for n in range(min(len(word), self.longest), 1, -1):
+                value = self.prefixes.get(word[:n])
+                if value is not None:
+                    yield Found(m.start(), m.start() + n, text[m.start() : m.end()], value)
+                    break
+        for stem, value, word_start in self.substrings:
+            i = folded.find(stem)
+            while i >= 0:
+                if not word_start or i == 0 or not folded[i - 1].isalpha():
+                    yield Found(i, i + len(stem), text[i : i + len(stem)], value)
+                i = folded.find(stem, i + 1)
+
+
+@dataclass(frozen=True, slots=True)
 class Calendar:
-    """Month and weekday patterns, relative-day words and multipliers."""
+    """Month and weekday patterns, relative-day words, multipliers and cues."""
 
-    months: tuple[tuple[re.Pattern[str], int], ...]
-    weekdays: tuple[tuple[re.Pattern[str], int], ...]
-    relative: tuple[tuple[re.Pattern[str], int], ...]
+    months: Stems
+    weekdays: Stems
+    relative: Stems
     multipliers: Mapping[str, int]
-    cues: tuple[tuple[re.Pattern[str], str], ...]
+    cues: Stems
 
 
-def _word_start(stem: str) -> re.Pattern[str]:
-    if _is_cjk(stem[0]) or stem.startswith("(?:"):
-        return re.compile(stem)
-    return re.compile(r"(?<![^\W\d_])" + stem, re.IGNORECASE)
+def _indexed(by_lang: dict[str, list[str | list[str]]], first: int) -> Iterator[tuple[str, int]]:
+    """(stem, position) of each entry of each language's list; an entry may be a list."""
+    for entries in by_lang.values():
+        for i, entry in enumerate(entries):
+            for stem in entry if isinstance(entry, list) else [entry]:
+                yield stem, i + first
 
 
 @lru_cache(maxsize=1)
@@ -202,21 +251,12 @@ def calendar() -> Calendar:
     """rules/event/calendar.yaml and cues.yaml, compiled."""
     cal = yaml.safe_load((EVENT_DIR / "calendar.yaml").read_text(encoding="utf-8"))
     cues = yaml.safe_load((EVENT_DIR / "cues.yaml").read_text(encoding="utf-8"))
-    months = tuple(
-        (_word_start(s), i + 1) for stems in cal["months"].values() for i, s in enumerate(stems)
-    )
-    weekdays = tuple(
-        (_word_start(s), i) for stems in cal["weekdays"].values() for i, s in enumerate(stems)
-    )
-    relative = tuple(
-        (_word_start(re.escape(w)), int(days)) for days, ws in cal["relative"].items() for w in ws
-    )
+    months = Stems(_indexed(cal["months"], 1))
+    weekdays = Stems(_indexed(cal["weekdays"], 0))
+    relative = Stems((w, int(days)) for days, ws in cal["relative"].items() for w in ws)
     mult = {_fold(w): int(k) for k, ws in cal["multipliers"].items() for w in ws}
-    cue_patterns = tuple(
-        (_word_start(re.escape(s)), cls)
-        for cls, by_lang in cues.items()
-        for stems in by_lang.values()
-        for s in stems
+    cue_patterns = Stems(
+        (s, cls) for cls, by_lang in cues.items() for stems in by_lang.values() for s in stems
     )
     return Calendar(months, weekdays, relative, mult, cue_patterns)
 
@@ -280,32 +320,28 @@ def _dates(body: str, published: date | None, parts: dict[str, str], taken: Span
         if found:
             parts[f"d:{found.isoformat()}"] = m.group(0)
             taken.append(m.span())
-    for pattern, month in cal.months:
-        for m in pattern.finditer(body):
-            # "14 January", "14. Juni", "14 июня", "January 14", "le 14 janvier"
-            before = re.search(
-                r"(\d{1,2})\.?\s*(?:de\s+)?$", body[max(0, m.start() - 8) : m.start()]
-            )
-            after = re.match(r"[^\W\d]*\.?\s+(\d{1,2})(?!\d)", body[m.start() : m.start() + 20])
-            day_text = before or after
-            if not day_text:
-                continue
-            found = _resolve(published, month, int(day_text.group(1)))
-            if found:
-                parts[f"d:{found.isoformat()}"] = body[m.start() : m.end() + 6].split("\n")[0]
-                start = m.start() - len(before.group(0)) if before else m.start()
-                taken.append((start, m.end() + (after.end() if after else 0)))
+    for f in cal.months.finditer(body):
+        month = int(str(f.value))
+        # "14 January", "14. Juni", "14 июня", "January 14", "le 14 janvier"
+        before = re.search(r"(\d{1,2})\.?\s*(?:de\s+)?$", body[max(0, f.start - 8) : f.start])
+        after = re.match(r"[^\W\d]*\.?\s+(\d{1,2})(?!\d)", body[f.start : f.start + 20])
+        day_text = before or after
+        if not day_text:
+            continue
+        found = _resolve(published, month, int(day_text.group(1)))
+        if found:
+            parts[f"d:{found.isoformat()}"] = body[f.start : f.end + 6].split("\n")[0]
+            start = f.start - len(before.group(0)) if before else f.start
+            taken.append((start, f.start + (after.end() if after else len(f.text))))
     if published is None:
         return
-    for pattern, weekday in cal.weekdays:
-        for m in pattern.finditer(body):
-            back = (published.weekday() - weekday) % 7
-            parts[f"d:{(published - timedelta(days=back)).isoformat()}"] = m.group(0)
-            taken.append(m.span())
-    for pattern, days in cal.relative:
-        for m in pattern.finditer(body):
-            parts[f"d:{(published - timedelta(days=days)).isoformat()}"] = m.group(0)
-            taken.append(m.span())
+    for f in cal.weekdays.finditer(body):
+        back = (published.weekday() - int(str(f.value))) % 7
+        parts[f"d:{(published - timedelta(days=back)).isoformat()}"] = f.text
+        taken.append((f.start, f.start + len(f.text)))
+    for f in cal.relative.finditer(body):
+        parts[f"d:{(published - timedelta(days=int(str(f.value)))).isoformat()}"] = f.text
+        taken.append((f.start, f.start + len(f.text)))
 
 
 def _resolve(published: date | None, month: int | None, day: int) -> date | None:
@@ -488,7 +524,5 @@ def _names(body: str, parts: dict[str, str], taken: Spans) -> None:
 
 
 def _cues(body: str, parts: dict[str, str]) -> None:
-    for pattern, cls in calendar().cues:
-        m = pattern.search(body)
-        if m:
-            parts.setdefault(f"c:{cls}", m.group(0))
+    for m in calendar().cues.finditer(body):
+        parts.setdefault(f"c:{m.value}", m.text)
