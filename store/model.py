@@ -1,8 +1,9 @@
-"""Value types the store hands out."""
+"""Value types the store hands out and takes in. Imports only `rules.model`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rules.model import Evidence
@@ -138,3 +139,78 @@ class Destination:
     status: str
     reason: str | None
     changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What record_planned stored: the article's story, hit ids by watch, delivery ids."""
+
+    story_id: int | None
+    hit_ids: dict[str, int]
+    delivery_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What one retention run removed."""
+
+    deleted: int  # articles without hits: gone
+    emptied: int  # articles with hits: text dropped, the row kept for the hits
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Numbers for status lines and metrics, read in one go."""
+
+    feeds: dict[tuple[str, str], int] = field(default_factory=dict)  # (status, error_class)
+    articles: int = 0
+    hits_by_watch: dict[str, int] = field(default_factory=dict)
+    deliveries: dict[tuple[str, str], int] = field(default_factory=dict)  # (channel, status)
+
+    @property
+    def hits(self) -> int:
+        """Every hit recorded."""
+        return sum(self.hits_by_watch.values())
+
+    @property
+    def pending(self) -> int:
+        """Deliveries waiting in the outbox."""
+        return sum(n for (_, status), n in self.deliveries.items() if status == "pending")
+
+
+@dataclass(frozen=True, slots=True)
+class StoryNeighbours:
+    """What the story index knows about an article's parts in its story window."""
+
+    stories: int  # stories in the window (the IDF's N)
+    df: dict[str, int]  # part -> stories in the window that have it
+    shared: dict[int, list[str]]  # candidate story -> the article's parts it has
+    fingerprints: dict[int, int]  # candidate story -> its SimHash
+
+
+@dataclass(frozen=True, slots=True)
+class StoryJoin:
+    """How an article got its story: the parts to index and why it joined."""
+
+    parts: Sequence[str]
+    at: datetime  # the article's publication time (else when it was fetched)
+    method: str  # new | simhash | event
+    score: float = 0.0
+    shared: Sequence[tuple[str, float]] = field(default_factory=tuple)
+    labels: Mapping[str, str] = field(default_factory=dict)  # part -> what the text said
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """One article of a story, with how it joined."""
+
+    article_id: str
+    title: str
+    url: str
+    lang: str | None
+    outlet: str
+    published_at: datetime | None
+    method: str
+    score: float
+    shared: list[tuple[str, float, str]]  # part, weight, what the text said
+    story_id: int | None = None

@@ -33,9 +33,7 @@ from rules.duration import parse_duration
 from rules.fingerprint import Agreement, Fingerprint, agreement
 from rules.fingerprint import fingerprint as event_fingerprint
 from rules.model import Article, Hit
-from store import Planned, Store
-from store.outbox import Recorded
-from store.storyindex import StoryJoin, StoryNeighbours
+from store import Planned, Recorded, StoreAPI, StoryJoin, StoryNeighbours
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 BYPASS_DIGEST = ("high", "critical")
@@ -186,7 +184,7 @@ class Stories:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreAPI,
         channels: Mapping[str, ChannelSettings],
         cooldowns: Callable[[], Mapping[str, str | None]],
         config: StoryConfig | None = None,

@@ -9,9 +9,8 @@ import click
 
 from daemon.cli.options import config_option, db_option, open_store
 from rules.fingerprint import KIND_NAMES
-from store import StoreAPI
+from store import StoreAPI, StoryArticle
 from store.codec import ts
-from store.storyindex import StoryArticle
 
 
 def why(article: StoryArticle) -> str:

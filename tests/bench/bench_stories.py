@@ -24,8 +24,8 @@ from pathlib import Path
 from daemon.alerts.stories import StoryConfig, choose_story, nearest, simhash_bands
 from rules.fingerprint import Fingerprint, fingerprint, gazetteer
 from rules.model import Article
-from store import Store
-from store.storyindex import StoryJoin
+from store import StoryJoin
+from store.sqlite import SqliteStore, open_sqlite
 from tests.stories_eval import load
 
 STORIES = int(os.environ.get("BENCH_STORIES", "10000"))
@@ -45,7 +45,7 @@ def synthetic_parts(rng: random.Random, at: datetime) -> list[str]:
     return parts
 
 
-def fill(store: Store, rng: random.Random) -> list[tuple[list[str], datetime, int]]:
+def fill(store: SqliteStore, rng: random.Random) -> list[tuple[list[str], datetime, int]]:
     made = []
     with store.db.atomic():  # one transaction: filling is set-up, not what is measured
         for i in range(STORIES):
@@ -53,7 +53,7 @@ def fill(store: Store, rng: random.Random) -> list[tuple[list[str], datetime, in
     return made
 
 
-def one_story(store: Store, rng: random.Random, i: int) -> tuple[list[str], datetime, int]:
+def one_story(store: SqliteStore, rng: random.Random, i: int) -> tuple[list[str], datetime, int]:
     at = START + timedelta(seconds=rng.uniform(0, WINDOW.total_seconds()))
     fp = rng.getrandbits(64)
     parts = synthetic_parts(rng, at) + simhash_bands(fp)
@@ -64,7 +64,7 @@ def one_story(store: Store, rng: random.Random, i: int) -> tuple[list[str], date
 
 def bench_join(tmp: Path) -> None:
     rng = random.Random(16)
-    store = Store.open(tmp / "stories.db")
+    store = open_sqlite(tmp / "stories.db")
     started = time.perf_counter()
     made = fill(store, rng)
     print(f"filled {STORIES} open stories in {time.perf_counter() - started:.1f} s")
