@@ -25,17 +25,13 @@ from daemon.config import load_config
 from daemon.errors import AlertError
 from rules.errors import RuleFileErrors
 from store import open_store
-from tests.daemon.alertkit import record
-from tests.daemon.slackpeer import SlackPeer
-from tests.daemon.test_alerts_email import Inbox, free_port
-from tests.servers import RecordingServer, Reply
+from tests.daemon.test_alerts_email import Inbox
+from tests.support.alerts import record
+from tests.support.net import free_port
+from tests.support.servers import RecordingServer, Reply
+from tests.support.slackpeer import SlackPeer
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @dataclass

@@ -17,9 +17,9 @@ from standardwebhooks.webhooks import Webhook
 from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
 from daemon.alerts.worker import deliver_due
 from store import open_store
-from tests.cli import ROOT
-from tests.daemon.alertkit import record
-from tests.servers import RecordingServer, Reply, Request
+from tests.support.alerts import record
+from tests.support.cli import ROOT
+from tests.support.servers import RecordingServer, Reply, Request
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 TOTAL = 500

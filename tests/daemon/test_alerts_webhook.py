@@ -16,9 +16,10 @@ from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
 from daemon.alerts.secrets import SecretError
 from daemon.alerts.worker import deliver_due
 from store import open_store
-from tests.cli import wirewatch
-from tests.daemon.alertkit import Clock, quick, record
-from tests.servers import RecordingServer, Reply, Request
+from tests.support.alerts import quick, record
+from tests.support.cli import wirewatch
+from tests.support.clock import Clock
+from tests.support.servers import RecordingServer, Reply, Request
 
 pytestmark = pytest.mark.anyio
 SCHEMA = json.loads(
@@ -27,11 +28,6 @@ SCHEMA = json.loads(
     )
 )
 SECRET = "whsec_" + base64.b64encode(b"a very secret signing key 123456").decode()
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def hooks(srv: RecordingServer) -> list[Request]:

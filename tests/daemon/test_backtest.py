@@ -8,7 +8,7 @@ from pathlib import Path
 
 from rules.model import Article
 from store import open_store
-from tests.cli import wirewatch
+from tests.support.cli import wirewatch
 
 NOW = datetime.now(UTC)
 WATCH = """\

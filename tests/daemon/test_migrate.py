@@ -9,9 +9,9 @@ from pathlib import Path
 import pytest
 
 from store import Planned, PollOutcome, StoreAPI, open_store
-from tests.cli import wirewatch
-from tests.pg import fresh_schema
 from tests.store.test_contract import NOW, article, hit
+from tests.support.cli import wirewatch
+from tests.support.pg import fresh_schema
 
 
 @pytest.fixture

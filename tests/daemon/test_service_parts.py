@@ -25,9 +25,9 @@ from daemon.runtime.logs import JournalFormatter, Redactor, is_journal, secret_v
 from daemon.runtime.metrics import HttpListenError, Metrics, MetricsServer
 from daemon.runtime.systemd import Notifier, socket_address, watchdog_interval_s
 from store import PollOutcome, open_store
-from tests.cli import wirewatch
 from tests.conftest import ROOT, SEEDS
 from tests.store.test_contract import NOW, article, hit
+from tests.support.cli import wirewatch
 
 
 def test_notify_sends_datagrams_to_a_path_socket(tmp_path: Path) -> None:

@@ -22,8 +22,8 @@ from store import open_store
 from store.codec import ts
 from store.migrations import MIGRATIONS
 from tests.conftest import DATA
-from tests.pg import fresh_schema
 from tests.store.test_contract import NOW, article, hit
+from tests.support.pg import fresh_schema
 
 TABLES = {
     "feeds": "url",
