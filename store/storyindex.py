@@ -78,6 +78,8 @@ class StoryIndex(Tables):
         ).fetchall():
             votes[int(sid)] += 1
         cands = [s for s, _ in votes.most_common(MAX_CANDIDATES)]
+        if not cands:  # the rare parts' stories are outside the window (and `IN ()` is SQLite's)
+            return StoryNeighbours(stories, df, {}, {})
         shared: dict[int, list[str]] = defaultdict(list)
         for sid, part in self.db.execute(
             f"""SELECT story_id, part FROM story_parts

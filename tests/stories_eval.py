@@ -11,21 +11,24 @@ Run `python -m tests.stories_eval [dev|blind|all]` for a report.
 
 from __future__ import annotations
 
+import json
 import os
 import sqlite3
 import subprocess
 import sys
 import tempfile
 from collections import defaultdict
+from contextlib import closing
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email.utils import format_datetime
 from itertools import combinations
 from pathlib import Path
 from typing import Any
-from xml.sax.saxutils import escape
 
 import yaml
+
+from store import is_postgres
+from tests.support.feeds import Item, rss
 
 DATA = Path(__file__).resolve().parent / "data" / "stories"
 PAIR_SPAN = timedelta(days=3)
@@ -55,27 +58,39 @@ def write_feeds(reports: list[dict[str, Any]], folder: Path) -> dict[str, Path]:
         by_lang[r["lang"]].append(r)
     paths = {}
     for lang, items in sorted(by_lang.items()):
-        xml = "".join(
-            f"""<item><title>{escape(r["title"])}</title><link>{url_of(r)}</link>
-<guid>{url_of(r)}</guid><pubDate>{format_datetime(r["published"])}</pubDate>
-<author>{escape(r["outlet"])}</author>
-<description>{escape(r["text"].strip())}</description></item>
-"""
-            for r in items
-        )
         path = folder / f"{lang}.xml"
-        path.write_text(
-            f'<?xml version="1.0" encoding="utf-8"?>\n<rss version="2.0"><channel>'
-            f"<title>news {lang}</title><link>https://stories.example/{lang}</link>"
-            f"<language>{lang}</language>\n{xml}</channel></rss>\n",
-            encoding="utf-8",
+        path.write_bytes(
+            rss(
+                *(
+                    Item(url_of(r), r["title"], r["text"].strip(), url_of(r), r["published"])
+                    for r in items
+                ),
+                title=f"news {lang}",
+                lang=lang,
+                link=f"https://stories.example/{lang}",
+            )
         )
         paths[lang] = path
     return paths
 
 
-def run_once(reports: list[dict[str, Any]], folder: Path) -> dict[str, int | None]:
-    """Feed the reports through `wirewatch run --once`; article url -> story id."""
+def stored(store: str, sql: str) -> list[tuple[Any, ...]]:
+    """Rows of a query on the store (a SQLite file or a postgresql:// URL), read directly."""
+    if is_postgres(store):
+        import psycopg
+
+        with psycopg.connect(store) as conn:
+            return [tuple(r) for r in conn.execute(sql).fetchall()]
+    with closing(sqlite3.connect(store)) as db:
+        return db.execute(sql).fetchall()
+
+
+def run_once(
+    reports: list[dict[str, Any]], folder: Path, store: str | None = None
+) -> dict[str, int | None]:
+    """Feed the reports through `wirewatch run --once` into `store` (default: a SQLite
+    file in `folder`); article url -> story id."""
+    store = store or str(folder / "state.db")
     feeds = write_feeds(reports, folder)
     (folder / "watches").mkdir(exist_ok=True)
     (folder / "watches" / "states.yaml").write_text(WATCH, encoding="utf-8")
@@ -84,7 +99,7 @@ def run_once(reports: list[dict[str, Any]], folder: Path) -> dict[str, int | Non
     )
     cfg = folder / "wirewatch.yaml"
     cfg.write_text(
-        f"store: {folder / 'state.db'}\nrules: [{folder / 'watches'}]\nfeeds:\n{feed_yaml}"
+        f"store: {json.dumps(store)}\nrules: [{folder / 'watches'}]\nfeeds:\n{feed_yaml}"
         "channels:\n  out:\n    type: console\n",
         encoding="utf-8",
     )
@@ -98,8 +113,7 @@ def run_once(reports: list[dict[str, Any]], folder: Path) -> dict[str, int | Non
     )
     if done.returncode != 0:
         raise RuntimeError(done.stderr)
-    db = sqlite3.connect(folder / "state.db")
-    return dict(db.execute("SELECT url, story_id FROM articles").fetchall())
+    return dict(stored(store, "SELECT url, story_id FROM articles"))
 
 
 @dataclass(frozen=True)

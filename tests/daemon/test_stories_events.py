@@ -1,28 +1,40 @@
 """Reports of one event in many languages become one story, end to end (issue #16).
 
 The labelled story set (tests/data/stories/: dev and blind parts) goes
-through `wirewatch run --once`, one local feed per language; the stories the
-store holds are scored against the gold events.
+through `wirewatch run --once`, one local feed per language, into a SQLite
+file and into PostgreSQL; the stories the store holds are scored against the
+gold events.
 """
 
 from __future__ import annotations
 
 import json
-import sqlite3
+from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
-from tests.cli import wirewatch
-from tests.stories_eval import load, run_once, score, url_of
+from tests.stories_eval import load, run_once, score, stored, url_of
+from tests.support.cli import wirewatch
+from tests.support.pg import fresh_schema
 
 
 @pytest.mark.slow
+@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_story_set_groups_events_across_languages_and_keeps_singletons_apart(
-    tmp_path: Path,
+    tmp_path: Path, backend: str
 ) -> None:
+    with ExitStack() as stack:
+        if backend == "postgresql":
+            store = stack.enter_context(fresh_schema())
+        else:
+            store = str(tmp_path / "state.db")
+        check_story_set(tmp_path, store)
+
+
+def check_story_set(tmp_path: Path, store: str) -> None:
     reports = load("all")
-    story_of = run_once(reports, tmp_path)
+    story_of = run_once(reports, tmp_path, store)
     assert len(story_of) == len(reports)
 
     every = score(reports, story_of)
@@ -38,7 +50,7 @@ def test_story_set_groups_events_across_languages_and_keeps_singletons_apart(
 
     # A story lists its articles with languages and outlets, and says why each joined.
     story = story_of[url_of({"id": "swap-ru-1"})]
-    shown = wirewatch("stories", str(story), "--db", str(tmp_path / "state.db"), "--json")
+    shown = wirewatch("stories", str(story), "--db", store, "--json")
     assert shown.returncode == 0, shown.stderr
     rows = [json.loads(line) for line in shown.stdout.splitlines()]
     assert {r["lang"] for r in rows} >= {"ru", "de", "en", "fr"}
@@ -47,10 +59,9 @@ def test_story_set_groups_events_across_languages_and_keeps_singletons_apart(
     assert joined and all(r["shared"] for r in joined)
     assert any(s["part"].startswith("p:") for r in joined for s in r["shared"])  # Ankara
 
-    table = wirewatch("hits", "--story", str(story), "--db", str(tmp_path / "state.db"))
+    table = wirewatch("hits", "--story", str(story), "--db", store)
     assert table.returncode == 0, table.stderr
     assert "languages" in table.stdout and "event" in table.stdout
 
-    db = sqlite3.connect(tmp_path / "state.db")
-    methods = dict(db.execute("SELECT method, COUNT(*) FROM story_joins GROUP BY method"))
+    methods = dict(stored(store, "SELECT method, COUNT(*) FROM story_joins GROUP BY method"))
     assert methods["new"] == len(set(story_of.values()))
