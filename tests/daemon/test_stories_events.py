@@ -9,30 +9,19 @@ gold events.
 from __future__ import annotations
 
 import json
-from contextlib import ExitStack
 from pathlib import Path
 
 import pytest
 
 from tests.stories_eval import load, run_once, score, stored, url_of
 from tests.support.cli import wirewatch
-from tests.support.pg import fresh_schema
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize("backend", ["sqlite", "postgresql"])
 def test_story_set_groups_events_across_languages_and_keeps_singletons_apart(
-    tmp_path: Path, backend: str
+    tmp_path: Path, store_target: str
 ) -> None:
-    with ExitStack() as stack:
-        if backend == "postgresql":
-            store = stack.enter_context(fresh_schema())
-        else:
-            store = str(tmp_path / "state.db")
-        check_story_set(tmp_path, store)
-
-
-def check_story_set(tmp_path: Path, store: str) -> None:
+    store = store_target
     reports = load("all")
     story_of = run_once(reports, tmp_path, store)
     assert len(story_of) == len(reports)
