@@ -7,11 +7,12 @@ ARGS ?=
 WIREWATCH_CORPUS_DIR ?= $(abspath ../shared/corpus/feeds)
 export WIREWATCH_CORPUS_DIR
 
-# The PostgreSQL half of the store's tests: a throwaway cluster in var/pg (tests/pg_cluster.sh)
-# unless WIREWATCH_TEST_POSTGRES names a server already (CI does).
-PG_DIR ?= var/pg/data
+# The PostgreSQL half of the store's tests: a throwaway cluster (tests/pg_cluster.sh) unless
+# WIREWATCH_TEST_POSTGRES names a server already. It lives under /tmp, one per checkout, so
+# that the `postgres` user can reach it from any clone (a 0700 folder, /root/...).
+PG_DIR ?= /tmp/wirewatch-pg-$(shell id -u)-$(shell printf %s "$(CURDIR)" | cksum | cut -d" " -f1)
 
-.PHONY: run test system-deps lint typecheck contracts pytest bench actors places clean pg pg-stop
+.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors places clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -62,11 +63,19 @@ contracts: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# `make test` promises the PostgreSQL tests: a cluster that does not start stops it here, and
+# WIREWATCH_REQUIRE_POSTGRES makes a missing server fail those tests rather than skip them.
 pytest: $(VENV)/.installed-dev
 	@started=; if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then \
-		eval "$$(tests/pg_cluster.sh start $(PG_DIR))" && started=1; fi; \
-	$(BIN)/pytest $(ARGS); status=$$?; \
+		env=$$(tests/pg_cluster.sh start $(PG_DIR)) \
+			|| { echo "make: the PostgreSQL test cluster did not start (above)" >&2; exit 1; }; \
+		eval "$$env"; started=1; fi; \
+	WIREWATCH_REQUIRE_POSTGRES=1 $(BIN)/pytest $(ARGS); status=$$?; \
 	if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
+
+## test-fast: the edit-test loop: the tests not marked slow (no daemon processes), no lint
+test-fast: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory pytest ARGS="-m 'not slow' $(ARGS)"
 
 ## pg: start the test PostgreSQL cluster; prints the export line for running pytest by hand
 pg:

@@ -28,6 +28,7 @@ from typing import Any
 import yaml
 
 from store import is_postgres
+from tests.support import spawn
 from tests.support.feeds import Item, rss
 
 DATA = Path(__file__).resolve().parent / "data" / "stories"
@@ -105,7 +106,7 @@ def run_once(
     )
     # 10 languages' pipelines load in one run: allow for a busy machine.
     done = subprocess.run(
-        [sys.executable, "-m", "daemon.cli", "run", "--once", "--config", str(cfg)],
+        spawn.command("run", "--once", "--config", str(cfg)),
         capture_output=True,
         text=True,
         timeout=900,

@@ -13,6 +13,8 @@ from tests.store.test_contract import NOW, article, hit
 from tests.support.cli import wirewatch
 from tests.support.pg import fresh_schema
 
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
+
 
 @pytest.fixture
 def target() -> Iterator[str]:
