@@ -35,12 +35,14 @@ run: $(VENV)/.installed
 test: system-deps lint contracts typecheck pytest
 
 # Debian packages the tests use: systemd-analyze (the unit file's checks), PostgreSQL (the
-# store's second backend) and iso-codes (the actor library's ISO 3166 cross-check).
+# store's second backend), iso-codes (the actor library's ISO 3166 cross-check) and
+# chromium (the console's browser test, driven headless over the DevTools protocol).
 # Installed when missing and running as root; otherwise named, with the command.
 SYSTEM_DEPS_MISSING = $(strip \
 	$(if $(shell command -v systemd-analyze),,systemd) \
 	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
-	$(if $(wildcard /usr/share/iso-codes/json/iso_3166-1.json),,iso-codes))
+	$(if $(wildcard /usr/share/iso-codes/json/iso_3166-1.json),,iso-codes) \
+	$(if $(shell command -v chromium),,chromium))
 
 system-deps:
 ifneq ($(SYSTEM_DEPS_MISSING),)

@@ -9,10 +9,15 @@ from store.backend import open_store
 from store.errors import StoreError
 from store.interface import StoreAPI
 from store.model import (
+    MUTE_KINDS,
+    VERDICTS,
     DeliveryJob,
     Destination,
     FeedState,
+    HitFilter,
     Lease,
+    Mute,
+    Overview,
     Planned,
     PollOutcome,
     Pruned,
@@ -22,14 +27,20 @@ from store.model import (
     StoryArticle,
     StoryJoin,
     StoryNeighbours,
+    is_muted,
 )
 from store.url import is_postgres, redact
 
 __all__ = [
+    "MUTE_KINDS",
+    "VERDICTS",
     "DeliveryJob",
     "Destination",
     "FeedState",
+    "HitFilter",
     "Lease",
+    "Mute",
+    "Overview",
     "Planned",
     "PollOutcome",
     "Pruned",
@@ -41,6 +52,7 @@ __all__ = [
     "StoryArticle",
     "StoryJoin",
     "StoryNeighbours",
+    "is_muted",
     "is_postgres",
     "open_store",
     "redact",

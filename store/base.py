@@ -11,6 +11,7 @@ import os
 import socket
 
 from store.articles import Articles
+from store.console import Console
 from store.deliveries import Deliveries
 from store.destinations import Destinations
 from store.feeds import Feeds
@@ -20,8 +21,11 @@ from store.stories import Stories
 from store.storyindex import StoryIndex
 
 
-class SqlStore(Feeds, Articles, Stories, StoryIndex, Deliveries, Destinations, Housekeeping):
-    """Feeds, articles, stories and their index, hits, the outbox, destinations: one database."""
+class SqlStore(
+    Feeds, Articles, Stories, StoryIndex, Deliveries, Destinations, Housekeeping, Console
+):
+    """Feeds, articles, stories and their index, hits, the outbox, destinations, the console's
+    tables: one database."""
 
     def __init__(self, db: Database, path: str, dialect: Dialect) -> None:
         self.db = db

@@ -22,7 +22,7 @@ from store.postgres import PostgresStore, open_postgres
 from store.sql import Database
 from store.sqlite import open_sqlite
 
-# Foreign keys first: articles before hits, hits before deliveries.
+# Foreign keys first: articles before hits, hits before deliveries and verdicts.
 TABLES = (
     "feeds",
     "articles",
@@ -34,8 +34,10 @@ TABLES = (
     "hits",
     "deliveries",
     "destinations",
+    "verdicts",
+    "mutes",
 )
-SERIAL = ("stories", "hits", "deliveries")
+SERIAL = ("stories", "hits", "deliveries", "mutes")
 CHUNK = 1000
 
 

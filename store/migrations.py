@@ -176,7 +176,45 @@ MIGRATIONS: tuple[Migration, ...] = (
             )
         },
     ),
-    # 007 and 008 belong to branches merged before this one.
+    # The web console: verdicts on hits, mutes, the indexes its pages read by, and
+    # full-text search of hit articles (SQLite: FTS5, rowid = hit id; PostgreSQL: GIN).
+    Migration(
+        "008_console",
+        (
+            """CREATE TABLE verdicts (
+                hit_id {bigint} PRIMARY KEY REFERENCES hits (id),
+                verdict TEXT NOT NULL,  -- relevant | irrelevant
+                decided_at {time} NOT NULL)""",
+            """CREATE TABLE mutes (
+                id {serial}, kind TEXT NOT NULL,  -- watch | story | actor
+                target TEXT NOT NULL, until {time} NOT NULL, reason TEXT,
+                created_at {time} NOT NULL)""",
+            "CREATE INDEX idx_mutes_until ON mutes (until)",
+            "CREATE INDEX idx_hits_created_at ON hits (created_at)",
+            "CREATE INDEX idx_articles_story_id ON articles (story_id)",
+            "CREATE INDEX idx_deliveries_hit_id ON deliveries (hit_id)",
+        ),
+        only={
+            "sqlite": (
+                # Contentless: the index holds terms only; its rowid is the hit's id.
+                "CREATE VIRTUAL TABLE hit_fts USING fts5(title, body, content='')",
+                """CREATE TRIGGER hit_fts_insert AFTER INSERT ON hits BEGIN
+                    INSERT INTO hit_fts (rowid, title, body)
+                    SELECT NEW.id, coalesce(a.title, ''), coalesce(a.text, '')
+                    FROM articles a WHERE a.id = NEW.article_id;
+                END""",
+                """INSERT INTO hit_fts (rowid, title, body)
+                    SELECT h.id, coalesce(a.title, ''), coalesce(a.text, '')
+                    FROM hits h JOIN articles a ON a.id = h.article_id""",
+            ),
+            "postgresql": (
+                # The same expression the console searches with (store/sql.py: POSTGRESQL).
+                """CREATE INDEX idx_articles_fts ON articles USING gin
+                    (to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(text, '')))""",
+            ),
+        },
+    ),
+    # 007 belongs to a branch merged before this one.
     # The story index (store/storyindex.py): each open story's event parts
     # (rules/fingerprint.py) with the publication times they span, stories per day
     # and per (part, day) for the parts' rarity, and how each article joined its story.

@@ -39,7 +39,7 @@ ARTICLE_COLUMNS = "id, feed_url, url, title, text, published_at, lang, guid, fee
 # What `story_article()` reads: an article with how it joined its story.
 STORY_ARTICLE_SELECT = """
     SELECT a.id, a.title, a.url, a.lang, a.feed_title, a.feed_url, a.published_at,
-           a.story_id, j.method, j.score, j.shared
+           a.fetched_at, a.story_id, j.method, j.score, j.shared
     FROM articles a LEFT JOIN story_joins j ON j.article_id = a.id
 """
 
@@ -134,4 +134,5 @@ def story_article(r: dict[str, Any]) -> StoryArticle:
         score=float(r["score"] or 0.0),
         shared=[(str(p), float(w), str(label)) for p, w, label in json.loads(r["shared"] or "[]")],
         story_id=r["story_id"],
+        fetched_at=dt(r["fetched_at"]),
     )

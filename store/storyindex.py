@@ -96,9 +96,12 @@ class StoryIndex(Tables):
         return StoryNeighbours(stories, df, dict(shared), prints)
 
     def story_articles(
-        self, story_id: int | None = None, article_ids: Sequence[str] = ()
+        self, story_id: int | None = None, article_ids: Sequence[str] = (), limit: int = 200
     ) -> list[StoryArticle]:
-        """A story's articles (or these articles), oldest first, with why they joined."""
+        """A story's articles (or these articles), oldest first, with why they joined.
+
+        `wirewatch stories`, `hits` and the console's story page read them.
+        """
         params: list[Any]
         if story_id is not None:
             where, params = "a.story_id = ?", [story_id]
@@ -108,8 +111,8 @@ class StoryIndex(Tables):
             return []
         found = self.db.query(
             f"""{rows.STORY_ARTICLE_SELECT} WHERE {where}
-                ORDER BY COALESCE(a.published_at, a.fetched_at), a.fetched_at, a.id""",
-            params,
+                ORDER BY COALESCE(a.published_at, a.fetched_at), a.fetched_at, a.id LIMIT ?""",
+            [*params, limit],
         )
         return [rows.story_article(r) for r in found]
 

@@ -18,6 +18,7 @@ one escalation alert goes out per window.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -33,7 +34,9 @@ from rules.duration import parse_duration
 from rules.fingerprint import Agreement, Fingerprint, agreement
 from rules.fingerprint import fingerprint as event_fingerprint
 from rules.model import Article, Hit
-from store import Planned, Recorded, StoreAPI, StoryJoin, StoryNeighbours
+from store import Planned, Recorded, StoreAPI, StoryJoin, StoryNeighbours, is_muted
+
+log = logging.getLogger(__name__)
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 BYPASS_DIGEST = ("high", "critical")
@@ -220,7 +223,12 @@ class Stories:
             story, method, agreed = choose_story(near, fp, event, self.config)
             join = StoryJoin(parts, at, method, agreed.score, agreed.shared, event.parts)
             planned = []
+            mutes = self.store.mutes(now)
             for h, chans in hits:
+                mute = is_muted(mutes, h.watch_id, story, [a for e in h.evidence for a in e.actors])
+                if chans and mute:  # recorded all the same; alerted to no channel
+                    log.info("hit muted watch=%s mute=%s:%s", h.watch_id, mute.kind, mute.target)
+                    chans = ()
                 plans = [self.plan(h, c, story, now) for c in chans]
                 if chans and self.is_burst(h.watch_id, now):
                     plans += [Planned(c, "escalation") for c in chans]
