@@ -36,6 +36,8 @@ from daemon.config import ConfigFile, load_config
 from rules.errors import RuleFileErrors
 from rules.load import load_rules
 from rules.spec import RuleFile
+from store.migrations import MIGRATIONS, Migration
+from store.sql import POSTGRESQL, SQLITE
 from tests.support.cli import ROOT
 
 DOCS = ROOT / "docs"
@@ -267,6 +269,17 @@ def test_examples_are_found() -> None:
     kinds = [_kind(b) for b in CHECKED]
     assert kinds.count("rules") >= 5 and kinds.count("config") >= 5
     assert any(b.fails for b in CHECKED)
+
+
+def test_migration_examples_give_sql_for_both_dialects() -> None:
+    examples = [b for b in BLOCKS if b.lang == "python" and b.text.startswith("Migration(")]
+    assert examples, "docs/postgresql.md shows how a migration is written"
+    for block in examples:
+        migration = eval(block.text, {"Migration": Migration})
+        for dialect in (SQLITE, POSTGRESQL):
+            sql = migration.statements(dialect)
+            assert sql and not any("{" in s for s in sql), f"{block.where}: {dialect.name}: {sql}"
+        assert migration.name not in {m.name for m in MIGRATIONS}
 
 
 # the site
