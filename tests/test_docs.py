@@ -28,6 +28,7 @@ import pytest
 import yaml
 from pydantic import BaseModel
 
+import rules.load
 from daemon.alerts.channels import ALERTERS, ChannelSettings
 from daemon.cli import COMMANDS
 from daemon.cli import main as wirewatch
@@ -229,8 +230,23 @@ CHECKED = [b for b in YAML_BLOCKS if _kind(b)]
 
 
 @pytest.fixture(scope="module")
-def library_cache(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return tmp_path_factory.mktemp("cache")
+def library_cache(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Path]:
+    """The shipped library is the same for every example: read it once, not once per block.
+
+    read_library depends only on the library's files, so its first answer serves every
+    later call; the examples' own files still go through the loader each time.
+    """
+    read, seen = rules.load.read_library, {}
+
+    def read_once(files: Any, slow: Any, cache_dir: Any) -> Any:
+        key = tuple(files)
+        if key not in seen:
+            seen[key] = read(files, slow, cache_dir)
+        return list(seen[key])
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(rules.load, "read_library", read_once)
+        yield tmp_path_factory.mktemp("cache")
 
 
 def shown_output(block: Block) -> str | None:
