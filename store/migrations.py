@@ -1,8 +1,8 @@
 """The schema, written once: one list of migrations, each with its per-dialect parts.
 
 Append only: never edit a migration that may have been applied somewhere;
-add a new one at the end (docs/store.md says how). A migration is SQL that
-both engines accept, with the column types that differ written as
+add a new one at the end (docs/postgresql.md, "Changing the schema", says how).
+A migration is SQL that both engines accept, with the column types that differ written as
 `{serial}`, `{bigint}`, `{real}` and `{time}` (store/sql.py: `Dialect.types`;
 a literal brace is doubled), plus statements for one dialect only. Both
 backends record the same names in `_migrations`, with the time each was
