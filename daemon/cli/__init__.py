@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "check": "daemon.cli.run:check",
     "match": "daemon.cli.match:match",
     "hits": "daemon.cli.hits:hits",
+    "stories": "daemon.cli.stories:stories",
     "backtest": "daemon.cli.backtest:backtest",
     "feeds": "daemon.cli.feeds:feeds",
     "deliveries": "daemon.cli.deliveries:deliveries",

@@ -90,8 +90,9 @@ def test_terminal_escapes_never_reach_the_console(
     # The same text through every command that prints what feeds wrote.
     article = tmp_path / "article.txt"
     article.write_text(f"{ESCAPES}\nDer Kreml\x1b[2J und Pjöngjang, sagte Putin.", encoding="utf-8")
-    commands = (["hits"], ["status"], ["feeds"], ["deliveries"], ["match", str(article)])
-    for args in [*commands, ["hits", "--json"], ["match", "--json", str(article)]]:
+    shows = [["hits"], ["status"], ["feeds"], ["deliveries"], ["stories"], ["stories", "1"]]
+    shows += [["hits", "--json"], ["stories", "1", "--json"]]
+    for args in [*shows, ["match", str(article)], ["match", "--json", str(article)]]:
         if "match" not in args:
             args += ["--config", str(cfg)]
         out = wirewatch(*args)
