@@ -13,6 +13,7 @@ import click
 
 from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
+from daemon.runtime.logs import as_error
 from rules.errors import RulesError
 from store import Store, StoreError
 
@@ -36,7 +37,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (RulesError, StoreError, DaemonError) as e:
-        click.echo(str(e), err=True)
+        click.echo(as_error(str(e)), err=True)
         sys.exit(USER_ERROR)
 
 

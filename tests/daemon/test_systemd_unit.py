@@ -71,6 +71,7 @@ def test_unit_has_the_service_contract() -> None:
         "Restart=on-failure",
         f"ExecStartPre={INSTALLED_BIN} check",
         "ExecReload=/bin/kill -HUP $MAINPID",
+        "CacheDirectory=wirewatch",
         "DynamicUser=yes",
         "StateDirectory=wirewatch",
         "ConfigurationDirectory=wirewatch",
