@@ -9,7 +9,7 @@ Lifecycle (systemd's view): the Service is built (config, rules, migrated
 database) before we get here; we start the scheduler and the HTTP endpoint,
 then send READY=1. SIGHUP builds a whole new Service and swaps it in only if
 that succeeds; a SIGHUP during a reload queues one more, and each reload's
-outcome is written to `reload_state` (see reloads.py) before READY=1 says it
+outcome is written to `reload_state` (see reloads.py) after READY=1 said it
 ended. SIGTERM stops scheduling, lets running jobs finish (up to
 `grace_s`), hands back leased deliveries and returns; a second SIGTERM exits
 at once.
@@ -230,15 +230,16 @@ class Runner:
         )
         self.refresh()
         self.reloads_done += 1
-        self._publish("ok")
+        # READY=1 first: systemd has the new STATUS= when `wirewatch reload` sees the file.
         self.notifier.ready(self.status_line())
+        self._publish("ok")
         return self._retire(old, in_flight)
 
     def _rejected(self, errors: list[str]) -> None:
         self.metrics.reloads.labels("rejected").inc()
         self.reloads_done += 1
-        self._publish("rejected", errors)
         self.notifier.ready(self.status_line())
+        self._publish("rejected", errors)
 
     async def _retire(self, old: Service, in_flight: set[asyncio.Task[Any]]) -> None:
         if in_flight:  # jobs that started on the old service finish with it
