@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from daemon.alerts.worker import Policy
 from rules.model import Article, Evidence, Hit, Mention
-from store import Planned, Store
+from store import Planned, StoreAPI
 
 T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SENTENCE = "Der Kreml & Pjöngjang <vertiefen> die Zusammenarbeit, sagte Putin."
@@ -60,7 +60,9 @@ def hit(article_id: str, watch: str = "russia-north-korea", severity: str = "hig
     )
 
 
-def record(store: Store, n: int, channels: list[str], now: datetime = T0, start: int = 0) -> None:
+def record(
+    store: StoreAPI, n: int, channels: list[str], now: datetime = T0, start: int = 0
+) -> None:
     """Store n articles, each with one hit and a pending delivery per channel."""
     for i in range(start, start + n):
         a = article(i)

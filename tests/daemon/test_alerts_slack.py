@@ -11,7 +11,7 @@ from daemon.alerts.channels.base import Alert
 from daemon.alerts.channels.slack import SlackChannel, SlackSettings, alert_message, batch_message
 from daemon.alerts.worker import deliver_due
 from rules.model import Evidence, Mention
-from store import Planned, Store
+from store import Planned, open_store
 from tests.daemon.alertkit import Clock, article, hit, quick, record
 from tests.daemon.slackpeer import SlackPeer
 from tests.servers import RecordingServer
@@ -36,7 +36,7 @@ async def test_burst_is_folded_updates_thread_and_nothing_is_lost(
     tmp_path, http_server: RecordingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     peer = SlackPeer(http_server, extra_429=1).install()
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 60, ["slack"])
     first = store.outbox(limit=100)[-1].id
     for i in range(60, 63):
@@ -71,7 +71,7 @@ async def test_incoming_webhook_posts_one_message(http_server: RecordingServer, 
         {"webhook_url": f"{http_server.url}/services/T0/B0/hook"}
     )
     ch = SlackChannel("slack", settings)
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["slack"])
     assert await deliver_due(store, {"slack": ch}, Clock()) == 1
     [msg] = peer.messages
@@ -124,7 +124,7 @@ async def test_a_refused_token_is_a_dead_letter_at_once(
     tmp_path, http_server: RecordingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     SlackPeer(http_server, token="xoxb-the-right-one").install()
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["slack"])
     ch = bot(http_server, monkeypatch)
     assert await deliver_due(store, {"slack": ch}, Clock()) == 0

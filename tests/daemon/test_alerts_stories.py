@@ -14,7 +14,7 @@ from daemon.alerts.stories import EscalationConfig, Stories, backfill_split, dis
 from daemon.config import load_config
 from daemon.runtime.service import Service
 from rules.errors import RuleFileErrors
-from store import Store
+from store import open_store
 from tests.conftest import SEED_ARTICLE, SEEDS
 from tests.daemon.alertkit import T0, Clock, article, hit
 from tests.servers import RecordingServer, Reply, static_feed
@@ -128,7 +128,7 @@ async def test_one_alert_per_story_across_feeds_then_updates(
 
 
 def test_a_burst_far_above_the_baseline_escalates_once(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     cfg = EscalationConfig.model_validate(
         {"window": "1h", "baseline": "7d", "factor": 5, "min_hits": 5}
     )
