@@ -35,7 +35,7 @@ test: system-deps lint contracts typecheck pytest
 
 # Debian packages the tests use: systemd-analyze (the unit file's checks), PostgreSQL (the
 # store's second backend), iso-codes (the actor library's ISO 3166 cross-check), and
-# systemd-nspawn + debootstrap (tests/systemd: the unit booted under a real systemd; root
+# systemd-nspawn + mmdebstrap (tests/systemd: the unit booted under a real systemd; root
 # only, as that test skips without root).
 IS_ROOT := $(filter 0,$(shell id -u))
 # Installed when missing and running as root; otherwise named, with the command.
@@ -44,7 +44,7 @@ SYSTEM_DEPS_MISSING = $(strip \
 	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
 	$(if $(wildcard /usr/share/iso-codes/json/iso_3166-1.json),,iso-codes) \
 	$(if $(IS_ROOT),$(if $(shell command -v systemd-nspawn),,systemd-container)) \
-	$(if $(IS_ROOT),$(if $(wildcard /usr/sbin/debootstrap),,debootstrap)))
+	$(if $(IS_ROOT),$(if $(shell command -v mmdebstrap),,mmdebstrap)))
 
 system-deps:
 ifneq ($(SYSTEM_DEPS_MISSING),)

@@ -8,7 +8,7 @@ actor cache. Timings go to var/systemd-test/timings.txt (not asserted on,
 except that the second start's ExecStartPre, reading the actor cache, is faster
 than the first's, which parsed the library and wrote it).
 
-Runs when root with systemd-nspawn and debootstrap (CI); skips elsewhere.
+Runs when root with systemd-nspawn and mmdebstrap (CI); skips elsewhere.
 """
 
 from __future__ import annotations
