@@ -14,7 +14,9 @@ documented steps (docs/service.md) install with `PIP_NO_INDEX=1` and git's
 
 from __future__ import annotations
 
+import base64
 import hashlib
+import importlib.metadata as md
 import os
 import re
 import shutil
@@ -22,9 +24,13 @@ import subprocess
 import sys
 import time
 import tomllib
+import zipfile
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
 # The cache (root file system, wheels) and the run; elsewhere with WIREWATCH_SYSTEMD_TEST_DIR.
@@ -131,16 +137,26 @@ def rootfs(packages: list[str]) -> Path:
 
 
 def wheelhouse() -> Path:
-    """Wheels of wirewatch's dependencies and its build backend, for the machine's Python 3.11."""
+    """Wheels for the machine's Python 3.11: wirewatch's dependencies as installed here.
+
+    Each is repacked from this venv (the versions the host's tests ran with; no
+    index asked); only the build backend (`build-system.requires`, which the venv
+    does not hold) comes through pip.
+    """
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    reqs = [*project["project"]["dependencies"], *project["build-system"]["requires"]]
-    key = hashlib.sha256("\n".join(reqs).encode()).hexdigest()[:12]
+    build = project["build-system"]["requires"]
+    dists = installed_closure(project["project"]["dependencies"])
+    pins = sorted(f"{d.metadata['Name']}=={d.version}" for d in dists)
+    key = hashlib.sha256("\n".join([*build, *pins]).encode()).hexdigest()[:12]
     done = WORK / f"wheels-{key}"
     if (done / ".complete").exists():
         return done
     shutil.rmtree(done, ignore_errors=True)
+    done.mkdir(parents=True)
+    for dist in dists:
+        repack(dist, done)
     out = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(done), *reqs],
+        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(done), *build],
         capture_output=True,
         text=True,
         timeout=900,
@@ -148,6 +164,58 @@ def wheelhouse() -> Path:
     assert out.returncode == 0, out.stderr[-3000:]
     (done / ".complete").touch()
     return done
+
+
+def installed_closure(requirements: list[str]) -> list[md.Distribution]:
+    """The installed distributions that `requirements` need, their own needs included."""
+    found: dict[str, md.Distribution] = {}
+    seen: set[tuple[str, str]] = set()
+    todo = [Requirement(r) for r in requirements]
+    while todo:
+        req = todo.pop()
+        name = canonicalize_name(req.name)
+        for extra in ("", *req.extras):
+            if (name, extra) in seen:
+                continue
+            seen.add((name, extra))
+            dist = found.setdefault(name, md.distribution(req.name))
+            for needed in map(Requirement, dist.requires or []):
+                marker = needed.marker
+                if (marker is None and not extra) or (
+                    marker is not None
+                    and marker.evaluate({"extra": extra})
+                    and (extra or "extra" not in str(marker))
+                ):
+                    todo.append(needed)
+    return list(found.values())
+
+
+_NOT_PACKED = {"INSTALLER", "REQUESTED", "RECORD", "direct_url.json"}
+
+
+def repack(dist: md.Distribution, into: Path) -> None:
+    """`dist` as a wheel again, from its RECORD: the files installer-made or outside
+    site-packages (scripts, caches) left out, as pip makes those on install."""
+    files = [f for f in dist.files or [] if ".." not in f.parts and "__pycache__" not in f.parts]
+    info = next(f.parts[0] for f in files if f.parts[0].endswith(".dist-info"))
+    files = [f for f in files if not (f.parts[0] == info and f.name in _NOT_PACKED)]
+    wheel = dist.read_text("WHEEL") or ""
+    tags = [
+        line.split(":", 1)[1].strip().split("-")
+        for line in wheel.splitlines()
+        if line.startswith("Tag:")
+    ]
+    tag = "-".join(".".join(dict.fromkeys(t[i] for t in tags)) for i in range(3))
+    record = []
+    # Stored, not deflated: the machine reads it once, from the same disk.
+    with zipfile.ZipFile(into / f"{info.removesuffix('.dist-info')}-{tag}.whl", "w") as zf:
+        for f in files:
+            data = Path(str(dist.locate_file(f))).read_bytes()
+            digest = base64.urlsafe_b64encode(hashlib.sha256(data).digest()).rstrip(b"=")
+            record.append(f"{f.as_posix()},sha256={digest.decode()},{len(data)}")
+            zf.writestr(f.as_posix(), data)
+        record.append(f"{info}/RECORD,,")
+        zf.writestr(f"{info}/RECORD", "\n".join(record) + "\n")
 
 
 def source_snapshot() -> Path:
