@@ -7,11 +7,12 @@ ARGS ?=
 WIREWATCH_CORPUS_DIR ?= $(abspath ../shared/corpus/feeds)
 export WIREWATCH_CORPUS_DIR
 
-# The PostgreSQL half of the store's tests: a throwaway cluster in var/pg (tests/pg_cluster.sh)
-# unless WIREWATCH_TEST_POSTGRES names a server already (CI does).
-PG_DIR ?= var/pg/data
+# The PostgreSQL half of the store's tests: a throwaway cluster (tests/pg_cluster.sh) unless
+# WIREWATCH_TEST_POSTGRES names a server already. It lives under /tmp, one per checkout, so
+# that the `postgres` user can reach it from any clone (a 0700 folder, /root/...).
+PG_DIR ?= /tmp/wirewatch-pg-$(shell id -u)-$(shell printf %s "$(CURDIR)" | cksum | cut -d" " -f1)
 
-.PHONY: run test system-deps lint typecheck contracts pytest bench actors clean pg pg-stop
+.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors docs clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -34,7 +35,8 @@ run: $(VENV)/.installed
 test: system-deps lint contracts typecheck pytest
 
 # Debian packages the tests use: systemd-analyze (the unit file's checks), PostgreSQL (the
-# store's second backend), iso-codes (the actor library's ISO 3166 cross-check), and
+# store's second backend), iso-codes (the actor library's ISO 3166 cross-check), chromium
+# (the console's browser test, driven headless over the DevTools protocol), and
 # systemd-nspawn + mmdebstrap (tests/systemd: the unit booted under a real systemd; root
 # only, as that test skips without root).
 IS_ROOT := $(filter 0,$(shell id -u))
@@ -43,6 +45,7 @@ SYSTEM_DEPS_MISSING = $(strip \
 	$(if $(shell command -v systemd-analyze),,systemd) \
 	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
 	$(if $(wildcard /usr/share/iso-codes/json/iso_3166-1.json),,iso-codes) \
+	$(if $(shell command -v chromium),,chromium) \
 	$(if $(IS_ROOT),$(if $(shell command -v systemd-nspawn),,systemd-container)) \
 	$(if $(IS_ROOT),$(if $(shell command -v mmdebstrap),,mmdebstrap)))
 
@@ -67,11 +70,19 @@ contracts: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# `make test` promises the PostgreSQL tests: a cluster that does not start stops it here, and
+# WIREWATCH_REQUIRE_POSTGRES makes a missing server fail those tests rather than skip them.
 pytest: $(VENV)/.installed-dev
 	@started=; if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then \
-		eval "$$(tests/pg_cluster.sh start $(PG_DIR))" && started=1; fi; \
-	$(BIN)/pytest $(ARGS); status=$$?; \
+		env=$$(tests/pg_cluster.sh start $(PG_DIR)) \
+			|| { echo "make: the PostgreSQL test cluster did not start (above)" >&2; exit 1; }; \
+		eval "$$env"; started=1; fi; \
+	WIREWATCH_REQUIRE_POSTGRES=1 $(BIN)/pytest $(ARGS); status=$$?; \
 	if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
+
+## test-fast: the edit-test loop: the tests not marked slow (no daemon processes), no lint
+test-fast: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory pytest ARGS="-m 'not slow' $(ARGS)"
 
 ## pg: start the test PostgreSQL cluster; prints the export line for running pytest by hand
 pg:
@@ -89,5 +100,9 @@ bench: $(VENV)/.installed-dev
 actors: $(VENV)/.installed-dev
 	$(BIN)/python -m rules.cldr_gen
 
+## docs: the documentation site, built offline into var/site (docs/cli.md: python -m daemon.cli.reference)
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -d var/site
+
 clean: pg-stop
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var site .pytest_cache .mypy_cache .ruff_cache

@@ -9,24 +9,35 @@ from store.backend import open_store
 from store.errors import StoreError
 from store.interface import StoreAPI
 from store.model import (
+    MUTE_KINDS,
+    VERDICTS,
     DeliveryJob,
     Destination,
     FeedState,
+    HitFilter,
     Lease,
+    Mute,
+    Overview,
     Planned,
     PollOutcome,
     Pruned,
     Recorded,
     StoredHit,
     StoreStats,
+    is_muted,
 )
 from store.url import is_postgres, redact
 
 __all__ = [
+    "MUTE_KINDS",
+    "VERDICTS",
     "DeliveryJob",
     "Destination",
     "FeedState",
+    "HitFilter",
     "Lease",
+    "Mute",
+    "Overview",
     "Planned",
     "PollOutcome",
     "Pruned",
@@ -35,6 +46,7 @@ __all__ = [
     "StoreError",
     "StoreStats",
     "StoredHit",
+    "is_muted",
     "is_postgres",
     "open_store",
     "redact",

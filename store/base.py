@@ -11,6 +11,7 @@ import os
 import socket
 
 from store.articles import Articles
+from store.console import Console
 from store.deliveries import Deliveries
 from store.destinations import Destinations
 from store.feeds import Feeds
@@ -19,8 +20,8 @@ from store.sql import Database, Dialect
 from store.stories import Stories
 
 
-class SqlStore(Feeds, Articles, Stories, Deliveries, Destinations, Housekeeping):
-    """Feeds, articles, stories, hits, the outbox and destinations in one database."""
+class SqlStore(Feeds, Articles, Stories, Deliveries, Destinations, Housekeeping, Console):
+    """Feeds, articles, stories, hits, the outbox, destinations and the console's tables."""
 
     def __init__(self, db: Database, path: str, dialect: Dialect) -> None:
         self.db = db

@@ -13,6 +13,7 @@ one escalation alert goes out per window.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -26,7 +27,9 @@ from daemon.alerts.channels import ChannelSettings
 from daemon.alerts.digest import Schedule, parse_schedule
 from rules.duration import parse_duration
 from rules.model import Article, Hit
-from store import Planned, Recorded, StoreAPI
+from store import Planned, Recorded, StoreAPI, is_muted
+
+log = logging.getLogger(__name__)
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 BYPASS_DIGEST = ("high", "critical")
@@ -145,7 +148,12 @@ class Stories:
         with self.store.story_lock():
             story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
             planned = []
+            mutes = self.store.mutes(now)
             for h, chans in hits:
+                mute = is_muted(mutes, h.watch_id, story, [a for e in h.evidence for a in e.actors])
+                if chans and mute:  # recorded all the same; alerted to no channel
+                    log.info("hit muted watch=%s mute=%s:%s", h.watch_id, mute.kind, mute.target)
+                    chans = ()
                 plans = [self.plan(h, c, story, now) for c in chans]
                 if chans and self.is_burst(h.watch_id, now):
                     plans += [Planned(c, "escalation") for c in chans]

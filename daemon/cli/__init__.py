@@ -29,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "init": "daemon.cli.init:init",
     "schema": "daemon.cli.schema:schema",
     "copy-store": "daemon.cli.copy:copy_store",
+    "web": "daemon.cli.web:web",
+    "mute": "daemon.cli.web:mute",
+    "unmute": "daemon.cli.web:unmute",
 }
 # Old names still accepted, not listed.
 ALIASES: dict[str, str] = {"migrate": "copy-store"}

@@ -28,8 +28,8 @@ from daemon.config import load_config
 from daemon.runtime.loop import run_forever
 from daemon.runtime.service import Service
 from store import open_store
-from tests.daemon.alertkit import record
-from tests.servers import RecordingServer, Reply, Request, Route, static_feed
+from tests.support.alerts import record
+from tests.support.servers import RecordingServer, Reply, Request, Route, static_feed
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = (ROOT / "seeds" / "000_1f078e3ac375ad18.txt").read_text(encoding="utf-8")

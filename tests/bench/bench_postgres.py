@@ -34,7 +34,7 @@ from daemon.runtime.service import Service
 from store import Lease, PollOutcome, open_store
 from store.codec import ts
 from tests.bench.bench_poll import FEEDS, ROOT, prime_store, server
-from tests.pg import ENV, with_schema
+from tests.support.pg import ENV, with_schema
 
 CONCURRENCY = 64
 

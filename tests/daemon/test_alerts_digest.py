@@ -14,15 +14,11 @@ from daemon.alerts.stories import Stories
 from daemon.alerts.worker import deliver_due
 from store import open_store
 from tests.conftest import SEED_ARTICLE
-from tests.daemon.alertkit import Clock, article, hit
-from tests.servers import RecordingServer, Reply
+from tests.support.alerts import article, hit
+from tests.support.clock import Clock
+from tests.support.servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def utc(*args: int) -> datetime:

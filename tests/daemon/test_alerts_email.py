@@ -6,7 +6,6 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 from pathlib import Path
 
@@ -22,14 +21,11 @@ from daemon.alerts.channels.base import Alert
 from daemon.alerts.channels.mail import EmailChannel, EmailSettings
 from daemon.alerts.worker import deliver_due
 from store import Planned, open_store
-from tests.daemon.alertkit import Clock, article, hit, quick, record
+from tests.support.alerts import article, hit, quick, record
+from tests.support.clock import Clock
+from tests.support.net import free_port
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 class Inbox:
@@ -52,12 +48,6 @@ class Inbox:
         assert isinstance(data, LoginPassword)
         self.logins.append((data.login, data.password))
         return AuthResult(success=data.password == b"s3cret-pw")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def self_signed(tmp_path: Path) -> tuple[Path, Path]:

@@ -12,16 +12,13 @@ from daemon.alerts.channels.slack import SlackChannel, SlackSettings, alert_mess
 from daemon.alerts.worker import deliver_due
 from rules.model import Evidence, Mention
 from store import Planned, open_store
-from tests.daemon.alertkit import Clock, article, hit, quick, record
-from tests.daemon.slackpeer import SlackPeer
-from tests.servers import RecordingServer
+from store.model import StoredHit
+from tests.support.alerts import article, hit, quick, record
+from tests.support.clock import T0, Clock
+from tests.support.servers import RecordingServer
+from tests.support.slackpeer import SlackPeer
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def bot(srv: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> SlackChannel:
@@ -82,8 +79,6 @@ async def test_incoming_webhook_posts_one_message(http_server: RecordingServer, 
 def test_message_escapes_mrkdwn_bolds_names_and_keeps_limits() -> None:
     a = article(1, title="T" * 400)
     h = hit(a.id)
-    from store.model import StoredHit
-    from tests.daemon.alertkit import T0
 
     long_text = "Kreml <b>&" + " x" * 4000
     ev = Evidence(long_text, 0, len(long_text), ("RUS",), (Mention("RUS", "Kreml", 0, 5),))

@@ -9,9 +9,11 @@ from pathlib import Path
 import pytest
 
 from store import Planned, PollOutcome, StoreAPI, open_store
-from tests.cli import wirewatch
-from tests.pg import fresh_schema
 from tests.store.test_contract import NOW, article, hit
+from tests.support.cli import wirewatch
+from tests.support.pg import fresh_schema
+
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
 
 
 @pytest.fixture
@@ -43,12 +45,21 @@ def sqlite_store(path: Path) -> StoreAPI:
     [job, _] = store.claim_due(NOW)
     store.mark_failed(job.id, "HTTP 410", None)
     store.disable_destination("hook", "410 Gone", NOW)
+    store.set_verdict(first.hit_ids["russia-north-korea"], "relevant", NOW)
+    store.add_mute("actor", "PRK", NOW + timedelta(days=1), NOW, "summit")
     return store
 
 
 def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
     source = sqlite_store(tmp_path / "w.db")
-    want = (source.feeds(), source.hits(), source.outbox(), source.destinations())
+    want = (
+        source.feeds(),
+        source.hits(),
+        source.outbox(),
+        source.destinations(),
+        source.precision(),
+        source.mutes(NOW),
+    )
     source.close()
 
     run = wirewatch("copy-store", "--db", str(tmp_path / "w.db"), "--to", target)
@@ -61,10 +72,20 @@ def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
         "hits: 2 rows, 2 added",
         "deliveries: 2 rows, 2 added",
         "destinations: 1 rows, 1 added",
+        "verdicts: 1 rows, 1 added",
+        "mutes: 1 rows, 1 added",
     ):
         assert line in lines
     copy = open_store(target)
-    assert (copy.feeds(), copy.hits(), copy.outbox(), copy.destinations()) == want
+    got = (
+        copy.feeds(),
+        copy.hits(),
+        copy.outbox(),
+        copy.destinations(),
+        copy.precision(),
+        copy.mutes(NOW),
+    )
+    assert got == want
     assert copy.story_candidates(NOW - timedelta(days=1)) == [(1, (1 << 64) - 3)]
     # New rows continue after the copied ids.
     assert copy.record_article(article(4), [(hit("a4"), ["hook"])], NOW) == [3]
@@ -73,7 +94,7 @@ def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
     again = wirewatch("copy-store", "--db", str(tmp_path / "w.db"), "--to", target)
     assert again.returncode == 0, again.stderr
     assert "hits: 2 rows, 0 added" in again.stdout.splitlines()
-    assert again.stdout.splitlines()[-1] == "done: 0 rows added, 11 already there"
+    assert again.stdout.splitlines()[-1] == "done: 0 rows added, 13 already there"
 
 
 def test_migrate_refuses_what_it_cannot_copy(tmp_path: Path) -> None:

@@ -9,7 +9,7 @@ import pytest
 
 from store import StoreAPI
 from store import open_store as open_target
-from tests.pg import fresh_schema
+from tests.support.pg import fresh_schema
 
 BACKENDS = ["sqlite", "postgresql"]
 

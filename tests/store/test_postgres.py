@@ -10,7 +10,7 @@ import pytest
 
 from store import StoreAPI, StoreError, open_store
 from store.postgres import PostgresStore, redact
-from tests.pg import fresh_schema
+from tests.support.pg import fresh_schema
 
 
 @pytest.fixture

@@ -22,8 +22,8 @@ from store import open_store
 from store.codec import ts
 from store.migrations import MIGRATIONS
 from tests.conftest import DATA
-from tests.pg import fresh_schema
 from tests.store.test_contract import NOW, article, hit
+from tests.support.pg import fresh_schema
 
 TABLES = {
     "feeds": "url",
@@ -56,6 +56,10 @@ TIMES = {
     "stories.seen_at",
     "destinations.changed_at",
     "_migrations.applied_at",
+    # the console's tables (008_console), {time} from the start
+    "verdicts.decided_at",
+    "mutes.until",
+    "mutes.created_at",
 }
 NEW = [m.name for m in MIGRATIONS if m.name not in OLD]
 
