@@ -16,7 +16,7 @@ import pytest
 
 from daemon.runtime import paths
 from daemon.runtime.logs import JournalFormatter, log_uncaught
-from tests.daemon.servicekit import write_config, write_feed
+from tests.support.service import write_config, write_feed
 
 
 def test_cache_dir_without_a_home_is_no_cache_said_once(

@@ -12,8 +12,8 @@ from pathlib import Path
 import pytest
 
 from daemon.runtime.reloads import ReloadState, generation_to_wait_for, read_state, write_state
-from tests.cli import wirewatch
-from tests.daemon.servicekit import (
+from tests.support.cli import wirewatch
+from tests.support.service import (
     FIXED_SCHEDULE,
     START_TIMEOUT_S,
     TOGETHER,
@@ -65,6 +65,7 @@ def test_reload_returns_once_in_force_and_fails_when_rejected(tmp_path: Path) ->
         assert d.wait() == 0
 
 
+@pytest.mark.slow
 def test_reload_without_a_daemon_says_so(tmp_path: Path) -> None:
     cfg = write_config(tmp_path)
     write_feed(tmp_path / "feed.xml", [])
