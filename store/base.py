@@ -18,10 +18,14 @@ from store.feeds import Feeds
 from store.housekeeping import Housekeeping
 from store.sql import Database, Dialect
 from store.stories import Stories
+from store.storyindex import StoryIndex
 
 
-class SqlStore(Feeds, Articles, Stories, Deliveries, Destinations, Housekeeping, Console):
-    """Feeds, articles, stories, hits, the outbox, destinations and the console's tables."""
+class SqlStore(
+    Feeds, Articles, Stories, StoryIndex, Deliveries, Destinations, Housekeeping, Console
+):
+    """Feeds, articles, stories and their index, hits, the outbox, destinations, the console's
+    tables: one database."""
 
     def __init__(self, db: Database, path: str, dialect: Dialect) -> None:
         self.db = db

@@ -109,14 +109,6 @@ class Console(Tables):
             [story_id, limit],
         )
 
-    def story_articles(self, story_id: int, limit: int = 200) -> list[dict[str, Any]]:
-        """The articles of a story, across feeds and languages, oldest first."""
-        return self._listed(
-            """SELECT id, title, url, feed_url, feed_title, lang, published_at, fetched_at
-               FROM articles WHERE story_id = ? ORDER BY fetched_at LIMIT ?""",
-            [story_id, limit],
-        )
-
     def hit_alerts(self, hit_ids: Sequence[int]) -> list[dict[str, Any]]:
         """The deliveries of these hits with their status."""
         if not hit_ids:

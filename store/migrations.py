@@ -214,6 +214,31 @@ MIGRATIONS: tuple[Migration, ...] = (
             ),
         },
     ),
+    # 007 belongs to a branch merged before this one.
+    # The story index (store/storyindex.py): each open story's event parts
+    # (rules/fingerprint.py) with the publication times they span, stories per day
+    # and per (part, day) for the parts' rarity, and how each article joined its story.
+    Migration(
+        "009_story_index",
+        (
+            """CREATE TABLE story_parts (
+                story_id {bigint} NOT NULL, part TEXT NOT NULL,
+                first_at {time} NOT NULL, last_at {time} NOT NULL,
+                PRIMARY KEY (story_id, part))""",
+            """CREATE INDEX idx_story_parts_part_last_at
+                ON story_parts (part, last_at, first_at, story_id)""",
+            # day: the UTC date of publication, 'YYYY-MM-DD'
+            "CREATE TABLE story_days (day TEXT PRIMARY KEY, stories INTEGER NOT NULL)",
+            """CREATE TABLE story_part_days (
+                part TEXT NOT NULL, day TEXT NOT NULL, stories INTEGER NOT NULL,
+                PRIMARY KEY (part, day))""",
+            """CREATE TABLE story_joins (
+                article_id TEXT PRIMARY KEY, story_id {bigint} NOT NULL,
+                method TEXT NOT NULL,  -- new | simhash | event
+                score {real},
+                shared TEXT)  -- JSON: [[part, weight, what the text said]]""",
+        ),
+    ),
 )
 
 # Held while migrating, so that daemons starting together migrate one at a time.

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -241,3 +241,42 @@ def is_muted(
         ):
             return m
     return None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryNeighbours:
+    """What the story index knows about an article's parts in its story window."""
+
+    stories: int  # stories in the window (the IDF's N)
+    df: dict[str, int]  # part -> stories in the window that have it
+    shared: dict[int, list[str]]  # candidate story -> the article's parts it has
+    fingerprints: dict[int, int]  # candidate story -> its SimHash
+
+
+@dataclass(frozen=True, slots=True)
+class StoryJoin:
+    """How an article got its story: the parts to index and why it joined."""
+
+    parts: Sequence[str]
+    at: datetime  # the article's publication time (else when it was fetched)
+    method: str  # new | simhash | event
+    score: float = 0.0
+    shared: Sequence[tuple[str, float]] = field(default_factory=tuple)
+    labels: Mapping[str, str] = field(default_factory=dict)  # part -> what the text said
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """One article of a story, with how it joined."""
+
+    article_id: str
+    title: str
+    url: str
+    lang: str | None
+    outlet: str
+    published_at: datetime | None
+    method: str
+    score: float
+    shared: list[tuple[str, float, str]]  # part, weight, what the text said
+    story_id: int | None = None
+    fetched_at: datetime | None = None

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.support import spawn
+from tests.support.pg import fresh_schema
 from tests.support.required import missing
 from tests.support.servers import RecordingServer
 
@@ -21,6 +22,16 @@ def http_server() -> Iterator[RecordingServer]:
     srv = RecordingServer().start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a fresh store lives: a SQLite file, or an empty PostgreSQL schema."""
+    if request.param == "sqlite":
+        yield str(tmp_path / "var" / "wirewatch.db")
+    else:
+        with fresh_schema() as url:
+            yield url
 
 
 @pytest.fixture(autouse=True)

@@ -21,6 +21,7 @@ COMMANDS: dict[str, str] = {
     "reload": "daemon.cli.reload:reload",
     "match": "daemon.cli.match:match",
     "hits": "daemon.cli.hits:hits",
+    "stories": "daemon.cli.stories:stories",
     "backtest": "daemon.cli.backtest:backtest",
     "feeds": "daemon.cli.feeds:feeds",
     "deliveries": "daemon.cli.deliveries:deliveries",

@@ -60,6 +60,9 @@ TIMES = {
     "verdicts.decided_at",
     "mutes.until",
     "mutes.created_at",
+    # 009_story_index: written {time}, timestamptz from the start
+    "story_parts.first_at",
+    "story_parts.last_at",
 }
 NEW = [m.name for m in MIGRATIONS if m.name not in OLD]
 
