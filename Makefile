@@ -35,14 +35,19 @@ run: $(VENV)/.installed
 test: system-deps lint contracts typecheck pytest
 
 # Debian packages the tests use: systemd-analyze (the unit file's checks), PostgreSQL (the
-# store's second backend), iso-codes (the actor library's ISO 3166 cross-check) and
-# chromium (the console's browser test, driven headless over the DevTools protocol).
+# store's second backend), iso-codes (the actor library's ISO 3166 cross-check), chromium
+# (the console's browser test, driven headless over the DevTools protocol), and
+# systemd-nspawn + mmdebstrap (tests/systemd: the unit booted under a real systemd; root
+# only, as that test skips without root).
+IS_ROOT := $(filter 0,$(shell id -u))
 # Installed when missing and running as root; otherwise named, with the command.
 SYSTEM_DEPS_MISSING = $(strip \
 	$(if $(shell command -v systemd-analyze),,systemd) \
 	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
 	$(if $(wildcard /usr/share/iso-codes/json/iso_3166-1.json),,iso-codes) \
-	$(if $(shell command -v chromium),,chromium))
+	$(if $(shell command -v chromium),,chromium) \
+	$(if $(IS_ROOT),$(if $(shell command -v systemd-nspawn),,systemd-container)) \
+	$(if $(IS_ROOT),$(if $(shell command -v mmdebstrap),,mmdebstrap)))
 
 system-deps:
 ifneq ($(SYSTEM_DEPS_MISSING),)

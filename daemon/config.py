@@ -166,8 +166,15 @@ class Config(_Sections):
 
 
 def resolve_path(base: Path, value: str) -> Path:
-    """`value` as a path, relative to `base` unless absolute (`~` expanded)."""
-    p = Path(value).expanduser()
+    """`value` as a path, relative to `base` unless absolute (`~` expanded when there is a home).
+
+    Without a home directory (a systemd dynamic user) `~` stays as written: the
+    file is then reported missing with its place in the config, not a crash.
+    """
+    try:
+        p = Path(value).expanduser()
+    except RuntimeError:
+        p = Path(value)
     return p if p.is_absolute() else base / p
 
 

@@ -81,7 +81,10 @@ def _read(channel: str, key: str, file: str, env: Mapping[str, str]) -> str:
         if not creds:
             raise SecretError(channel, f"{key}_file", "$CREDENTIALS_DIRECTORY is not set")
         file = _VAR.sub(lambda _: creds, file)
-    path = Path(file).expanduser()
+    try:
+        path = Path(file).expanduser()
+    except RuntimeError:  # no home directory (a dynamic user): reported as unreadable below
+        path = Path(file)
     if not path.is_absolute() and creds:
         path = Path(creds) / path
     try:

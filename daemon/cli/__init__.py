@@ -18,6 +18,7 @@ from daemon.runtime.logs import setup_logging
 COMMANDS: dict[str, str] = {
     "run": "daemon.cli.run:run",
     "check": "daemon.cli.run:check",
+    "reload": "daemon.cli.reload:reload",
     "match": "daemon.cli.match:match",
     "hits": "daemon.cli.hits:hits",
     "stories": "daemon.cli.stories:stories",

@@ -14,6 +14,7 @@ import click
 from daemon.alerts.sanitize import terminal
 from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
+from daemon.runtime.logs import as_error
 from rules.errors import RulesError
 from store import StoreAPI, StoreError
 from store import open_store as open_target
@@ -38,7 +39,7 @@ def user_errors() -> Iterator[None]:
     try:
         yield
     except (RulesError, StoreError, DaemonError) as e:
-        click.echo(terminal(str(e)), err=True)  # messages may quote what a feed wrote
+        click.echo(as_error(terminal(str(e))), err=True)  # messages may quote what a feed wrote
         sys.exit(USER_ERROR)
 
 

@@ -11,10 +11,12 @@ from typing import TYPE_CHECKING
 import click
 
 from daemon.cli.options import config_option, db_option, get_config, user_errors
+from daemon.config import Config
 from daemon.runtime.logs import REDACTOR, secret_values
-from daemon.runtime.paths import cache_dir
+from daemon.runtime.paths import cache_dir, runtime_dir
+from daemon.runtime.reloads import FILENAME
 from rules.duration import parse_duration
-from rules.load import load_rules
+from rules.load import RuleSet, load_rules
 
 if TYPE_CHECKING:
     from daemon.alerts.channels import Channel
@@ -61,7 +63,9 @@ def run(config_path: Path | None, db: str | None, once: bool, stop_grace: str) -
                 log.info("poll done feeds=%d failed=%d", len(reports), len(failed))
             else:
                 with user_errors():
-                    service = await run_forever(service, reload=build, grace_s=grace_s)
+                    service = await run_forever(
+                        service, reload=build, grace_s=grace_s, reload_state=reload_state_path()
+                    )
         finally:
             await service.aclose()
 
@@ -73,15 +77,27 @@ async def _close(channels: Iterable[Channel]) -> None:
         await channel.aclose()
 
 
+def load_checked(config_path: Path | None) -> tuple[Config, RuleSet]:
+    """The config and its rules, validated; on any error its message and exit 1."""
+    with user_errors():
+        config = get_config(config_path, None)
+        return config, load_rules(config.rule_paths, cache_dir=cache_dir())
+
+
+def reload_state_path() -> Path | None:
+    """Where the daemon records its reloads for `wirewatch reload`: in the runtime dir."""
+    folder = runtime_dir()
+    return folder / FILENAME if folder else None
+
+
 @click.command()
 @config_option
 def check(config_path: Path | None) -> None:
     """Validate the config and every rule file; exit 1 on any error."""
     from daemon.runtime.service import build_channels
 
+    config, rules = load_checked(config_path)
     with user_errors():
-        config = get_config(config_path, None)
-        rules = load_rules(config.rule_paths, cache_dir=cache_dir())
         # What `run` would refuse, `check` refuses: building the channels resolves each
         # secret (env var, file, credential) the way the daemon does.
         channels = build_channels(config)

@@ -11,7 +11,10 @@ from __future__ import annotations
 import logging
 import os
 import re
+import sys
+import threading
 from collections.abc import Iterable, Mapping
+from types import TracebackType
 from typing import IO
 
 from pydantic import BaseModel, SecretStr
@@ -104,13 +107,56 @@ def secret_values(settings: Iterable[BaseModel]) -> set[str]:
 
 
 REDACTOR = Redactor()
+log = logging.getLogger("wirewatch")
+
+
+class _Journal:
+    """Whether stderr is journald's stream (set once by setup_logging)."""
+
+    is_on = False
+
+
+def as_error(message: str) -> str:
+    """`message` for stderr as an error: each line `<3>`-prefixed when journald reads it."""
+    if not _Journal.is_on:
+        return message
+    return "\n".join(f"<{PRIORITY[logging.ERROR]}>{line}" for line in message.splitlines())
+
+
+def log_uncaught(kind: type[BaseException], exc: BaseException, tb: TracebackType | None) -> None:
+    """sys.excepthook: a crash's traceback goes through logging, so journald stores it at
+    priority 3 (err) like any error, not at the info level of bare stderr."""
+    if issubclass(kind, KeyboardInterrupt):
+        sys.__excepthook__(kind, exc, tb)
+        return
+    log.error("crashed: %s: %s", kind.__name__, exc, exc_info=(kind, exc, tb))
+
+
+def log_thread_crash(args: threading.ExceptHookArgs) -> None:
+    """threading.excepthook: as log_uncaught, naming the thread."""
+    if args.exc_value is None:
+        return
+    name = args.thread.name if args.thread else "?"
+    log.error(
+        "thread crashed: thread=%s %s: %s",
+        name,
+        args.exc_type.__name__,
+        args.exc_value,
+        exc_info=(args.exc_type, args.exc_value, args.exc_traceback),
+    )
 
 
 def setup_logging(level: str, stream: IO[str]) -> None:
     """Configure the root logger once: journald prefixes or `LEVEL name: msg`."""
     handler = logging.StreamHandler(stream)
-    if is_journal(stream):
+    _Journal.is_on = is_journal(stream)
+    if _Journal.is_on:
         handler.setFormatter(JournalFormatter())
+        # Under journald nothing may reach stderr without a priority: tracebacks
+        # of crashes at err, Python's warnings at warning.
+        sys.excepthook = log_uncaught
+        threading.excepthook = log_thread_crash
+        logging.captureWarnings(True)
     else:
         handler.setFormatter(logging.Formatter("%(levelname)s %(name)s: %(message)s"))
     handler.addFilter(REDACTOR)

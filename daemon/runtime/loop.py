@@ -8,7 +8,9 @@ refresh the numbers behind STATUS= and /metrics and apply retention.
 Lifecycle (systemd's view): the Service is built (config, rules, migrated
 database) before we get here; we start the scheduler and the HTTP endpoint,
 then send READY=1. SIGHUP builds a whole new Service and swaps it in only if
-that succeeds. SIGTERM stops scheduling, lets running jobs finish (up to
+that succeeds; a SIGHUP during a reload queues one more, and each reload's
+outcome is written to `reload_state` (see reloads.py) after READY=1 said it
+ended. SIGTERM stops scheduling, lets running jobs finish (up to
 `grace_s`), hands back leased deliveries and returns; a second SIGTERM exits
 at once.
 """
@@ -22,6 +24,7 @@ import signal
 import time
 from collections.abc import Awaitable, Callable
 from datetime import timedelta
+from pathlib import Path
 from typing import Any
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
@@ -30,6 +33,7 @@ from daemon.errors import DaemonError
 from daemon.poll.pipeline import PollReport
 from daemon.runtime.metrics import Heartbeat, Metrics, MetricsServer
 from daemon.runtime.paths import cache_dir
+from daemon.runtime.reloads import ReloadState, write_state
 from daemon.runtime.service import Service
 from daemon.runtime.systemd import Notifier
 from daemon.web.console import console_settings
@@ -56,11 +60,15 @@ class Runner:
         reload: Callable[[], Service] | None,
         notifier: Notifier,
         grace_s: float,
+        reload_state: Path | None = None,
     ) -> None:
         self.service = service
         self.build = reload
         self.notifier = notifier
         self.grace_s = grace_s
+        self.reload_state = reload_state
+        self.reloads_done = 0
+        self._reload_again = False
         self.metrics = Metrics()
         self.beat_s = notifier.watchdog_s or HEARTBEAT_S
         self.heartbeat = Heartbeat(stale_after_s=max(3 * self.beat_s, 30.0))
@@ -212,29 +220,40 @@ class Runner:
             log.warning("reload not supported in this mode")
             return
         if self._reloading and not self._reloading.done():
-            log.info("reload already in progress")
+            # The running reload may have read the files before they changed: one more.
+            log.info("reload already in progress; another follows it")
+            self._reload_again = True
             return
         self._reloading = asyncio.create_task(self.reload())
 
     async def reload(self) -> None:
         """Build a new Service from the files; swap it in only if all of it is valid."""
+        while True:
+            self._reload_again = False
+            old = await self._reload_once()
+            if old is not None:
+                await old
+            if not self._reload_again or self.stopped:
+                return
+
+    async def _reload_once(self) -> Awaitable[None] | None:
+        """One reload; returns the closing of the old Service, if one was replaced."""
         assert self.build is not None
         self.notifier.reloading()
+        self._publish("reloading")
         log.info("reloading config and rules")
         try:
             new = await asyncio.to_thread(self.build)
         except (RuleFileErrors, RulesError, StoreError, DaemonError) as e:
-            self.metrics.reloads.labels("rejected").inc()
-            errors = e.errors if isinstance(e, RuleFileErrors) else [e]
+            errors = [str(err) for err in (e.errors if isinstance(e, RuleFileErrors) else [e])]
             for err in errors:
                 log.error("reload rejected, keeping the running config: %s", err)
-            self.notifier.ready(self.status_line())
-            return
-        except Exception:
-            self.metrics.reloads.labels("rejected").inc()
+            self._rejected(errors)
+            return None
+        except Exception as e:
             log.exception("reload crashed, keeping the running config")
-            self.notifier.ready(self.status_line())
-            return
+            self._rejected([f"{type(e).__name__}: {e}"])
+            return None
         old, in_flight = self.service, set(self.jobs)
         self._swap(old, new)
         self.metrics.reloads.labels("ok").inc()
@@ -245,10 +264,29 @@ class Runner:
             len(new.channels),
         )
         self.refresh()
+        self.reloads_done += 1
+        # READY=1 first: systemd has the new STATUS= when `wirewatch reload` sees the file.
         self.notifier.ready(self.status_line())
+        self._publish("ok")
+        return self._retire(old, in_flight)
+
+    def _rejected(self, errors: list[str]) -> None:
+        self.metrics.reloads.labels("rejected").inc()
+        self.reloads_done += 1
+        self.notifier.ready(self.status_line())
+        self._publish("rejected", errors)
+
+    async def _retire(self, old: Service, in_flight: set[asyncio.Task[Any]]) -> None:
         if in_flight:  # jobs that started on the old service finish with it
             await asyncio.wait(in_flight)
         await old.aclose()
+
+    def _publish(self, state: str, errors: list[str] | None = None) -> None:
+        """Tell `wirewatch reload` (waiting on the file) where reloads stand."""
+        write_state(
+            self.reload_state,
+            ReloadState(os.getpid(), self.reloads_done, state, tuple(errors or ())),
+        )
 
     def _swap(self, old: Service, new: Service) -> None:
         self.service = new
@@ -278,6 +316,7 @@ class Runner:
         if self.server:
             self.server.start()
         self.refresh()
+        self._publish("ok")
         log.info("running %s", self.status_line())
         self.notifier.ready(self.status_line())
 
@@ -317,14 +356,18 @@ async def run_forever(
     reload: Callable[[], Service] | None = None,
     notifier: Notifier | None = None,
     grace_s: float = 20.0,
+    reload_state: Path | None = None,
 ) -> Service:
     """Run until SIGTERM/SIGINT (or `stop` is set); returns the Service in use at the end.
 
-    SIGHUP calls `reload` for a new Service. A second SIGTERM/SIGINT exits at once.
+    SIGHUP calls `reload` for a new Service; each outcome goes to `reload_state`.
+    A second SIGTERM/SIGINT exits at once.
     """
     stop = stop or asyncio.Event()
     notifier = notifier or Notifier()
-    runner = Runner(service, reload=reload, notifier=notifier, grace_s=grace_s)
+    runner = Runner(
+        service, reload=reload, notifier=notifier, grace_s=grace_s, reload_state=reload_state
+    )
     loop = asyncio.get_running_loop()
 
     def on_stop_signal() -> None:

@@ -53,7 +53,7 @@ def test_security_exposure_is_ok() -> None:
 
 def test_verify_is_clean_with_the_binary_installed(tmp_path: Path) -> None:
     text = UNIT.read_text(encoding="utf-8")
-    assert text.count(f"={INSTALLED_BIN} ") == 2  # ExecStartPre and ExecStart, nothing else
+    assert text.count(f"={INSTALLED_BIN} ") == 3  # ExecStartPre, ExecStart, ExecReload
     venv_bin = Path(sys.executable).parent / "wirewatch"
     assert venv_bin.exists()
     unit = tmp_path / "wirewatch.service"
@@ -71,7 +71,9 @@ def test_unit_has_the_service_contract() -> None:
         "WatchdogSec=",
         "Restart=on-failure",
         f"ExecStartPre={INSTALLED_BIN} check",
-        "ExecReload=/bin/kill -HUP $MAINPID",
+        f"ExecReload={INSTALLED_BIN} reload",
+        "CacheDirectory=wirewatch",
+        "RuntimeDirectory=wirewatch",
         "DynamicUser=yes",
         "StateDirectory=wirewatch",
         "ConfigurationDirectory=wirewatch",
