@@ -60,7 +60,7 @@ def engine() -> Engine:
 
 @pytest.fixture(scope="module")
 def report(engine: Engine) -> Report:
-    return run(load_passages(), engine)
+    return run(load_passages(blind=False), engine)
 
 
 def test_the_set_is_large_and_multilingual() -> None:
