@@ -168,13 +168,27 @@ def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
             continue
         found.append(Span(doc, start, end, label=label))
     # Longest first: "Republic of Korea" (KOR) wins over a "Korea" inside it.
-    kept = filter_spans(found)
+    kept = shared_names(found, filter_spans(found))
     strong = {s.label_[2:] for s in kept if s.label_[0] == STRONG}
     return [
         Span(doc, s.start, s.end, label=s.label_[2:])
         for s in sorted(kept, key=lambda s: s.start)
         if s.label_[0] == STRONG or s.label_[2:] in strong
     ]
+
+
+def shared_names(found: list[Span], kept: list[Span]) -> list[Span]:
+    """Every actor's span at each kept extent: a two-actor compound (북러, 中俄,
+    米韓) is one name of both actors and counts for both."""
+    extents = {(s.start, s.end) for s in kept}
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for s in found:
+        key = (s.start, s.end, s.label_)
+        if (s.start, s.end) in extents and key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
 
 
 def _mention(text: str, span: Span) -> Mention:
