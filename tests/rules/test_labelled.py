@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from rules.engine import Engine
-from rules.load import load_rules
 from tests.rules.labelled_report import Report, load_passages, run
 
 F1_FLOORS = {
@@ -71,9 +70,13 @@ LOOKALIKES = [
 ]
 
 
+# The whole library in 47 languages is compiled once (shared with test_languages).
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_rules())
+def engine(library_engine: Engine) -> Engine:
+    return library_engine
 
 
 @pytest.fixture(scope="module")
