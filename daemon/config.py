@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Mapping
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -25,6 +24,7 @@ from store import is_postgres
 
 DEFAULT_CONFIG = Path("seeds/wirewatch.yaml")
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
+_FETCH = FetchLimits()  # the one source of fetch-bound defaults
 
 
 class _Strict(BaseModel):
@@ -47,23 +47,28 @@ class FeedConfig(_Strict):
 
 
 class PollConfig(_Strict):
-    """How the poll loop runs."""
+    """How the poll loop runs. Fetch bounds default to `FetchLimits`'s: one source."""
 
     tick: Seconds = Field(5.0, gt=0, description="How often to look for due feeds")
     concurrency: int = Field(10, ge=1, description="Feeds fetched at once")
-    timeout: Seconds = Field(30.0, gt=0, description="Total time one fetch may take")
+    timeout: Seconds = Field(
+        _FETCH.total_timeout_s, gt=0, description="Total time one fetch may take"
+    )
     per_host: int = Field(2, ge=1, description="Fetches at once from one host (politeness)")
     batch: int = Field(500, ge=1, description="Due feeds taken from the store at a time")
-    connect_timeout: Seconds = Field(10.0, gt=0, description="Time to connect")
-    read_timeout: Seconds = Field(20.0, gt=0, description="Time to wait for each read")
-    max_bytes: int = Field(10 * 1024 * 1024, gt=0, description="Largest body read, in bytes")
-    max_decoded_bytes: int = Field(
-        40 * 1024 * 1024, gt=0, description="Largest body after decompression, in bytes"
+    connect_timeout: Seconds = Field(_FETCH.connect_timeout_s, gt=0, description="Time to connect")
+    read_timeout: Seconds = Field(
+        _FETCH.read_timeout_s, gt=0, description="Time to wait for each read"
     )
-    max_redirects: int = Field(5, ge=0, description="Redirects followed per fetch")
+    max_bytes: int = Field(_FETCH.max_bytes, gt=0, description="Largest body read, in bytes")
+    max_decoded_bytes: int = Field(
+        _FETCH.max_decoded_bytes, gt=0, description="Largest body after decompression, in bytes"
+    )
+    max_redirects: int = Field(
+        _FETCH.max_redirects, ge=0, description="Redirects followed per fetch"
+    )
     user_agent: str = Field(
-        "wirewatch/0.1 (+https://github.com/wirewatch/wirewatch)",
-        description="User-Agent sent with every fetch; include a contact URL",
+        _FETCH.user_agent, description="User-Agent sent with every fetch; include a contact URL"
     )
     workers: int = Field(0, ge=0, description="Processes that parse and match (0: in-process)")
     lease: Seconds = Field(
@@ -72,6 +77,18 @@ class PollConfig(_Strict):
         description="PostgreSQL: how long a daemon holds the due feeds it took; "
         "a dead daemon's feeds pass to the others after this",
     )
+
+    def fetch_limits(self) -> FetchLimits:
+        """The fetch bounds this poll config sets."""
+        return FetchLimits(
+            connect_timeout_s=self.connect_timeout,
+            read_timeout_s=self.read_timeout,
+            total_timeout_s=self.timeout,
+            max_bytes=self.max_bytes,
+            max_decoded_bytes=self.max_decoded_bytes,
+            max_redirects=self.max_redirects,
+            user_agent=self.user_agent,
+        )
 
 
 class HealthConfig(_Strict):
@@ -100,7 +117,19 @@ class RetentionConfig(_Strict):
     )
 
 
-class ConfigFile(_Strict):
+class _Sections(_Strict):
+    """The sections that the file and the running config share, declared once."""
+
+    poll: PollConfig = Field(default_factory=PollConfig)
+    health: HealthConfig = Field(default_factory=HealthConfig)
+    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)
+    stories: StoryConfig = Field(default_factory=StoryConfig)
+    escalation: EscalationConfig = Field(default_factory=EscalationConfig)
+    http: HttpConfig | None = Field(default_factory=HttpConfig)
+    retention: RetentionConfig = Field(default_factory=RetentionConfig)
+
+
+class ConfigFile(_Sections):
     """The top level of wirewatch.yaml."""
 
     store: str = Field(
@@ -112,31 +141,17 @@ class ConfigFile(_Strict):
         default_factory=lambda: {"console": {"type": "console"}},
         description="Alert channels by name, each with a `type` ({}: record hits only)",
     )
-    poll: PollConfig = Field(default_factory=PollConfig)  # type: ignore[arg-type]
-    health: HealthConfig = Field(default_factory=HealthConfig)  # type: ignore[arg-type]
-    delivery: DeliveryConfig = Field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
-    stories: StoryConfig = Field(default_factory=StoryConfig)  # type: ignore[arg-type]
-    escalation: EscalationConfig = Field(default_factory=EscalationConfig)  # type: ignore[arg-type]
-    http: HttpConfig | None = Field(default_factory=HttpConfig)  # type: ignore[arg-type]
-    retention: RetentionConfig = Field(default_factory=RetentionConfig)  # type: ignore[arg-type]
 
 
-@dataclass(frozen=True, slots=True)
-class Config:
-    """The validated configuration the daemon runs with."""
+class Config(_Sections):
+    """The validated configuration the daemon runs with: the file's sections as they are,
+    paths resolved, channels validated by their own settings models."""
 
     path: Path | None
     store: str
-    rule_paths: tuple[Path, ...]
-    feeds: tuple[FeedConfig, ...]
-    channels: dict[str, ChannelSettings] = field(default_factory=dict)
-    poll: PollConfig = field(default_factory=PollConfig)  # type: ignore[arg-type]
-    health: HealthConfig = field(default_factory=HealthConfig)  # type: ignore[arg-type]
-    delivery: DeliveryConfig = field(default_factory=DeliveryConfig)  # type: ignore[arg-type]
-    stories: StoryConfig = field(default_factory=StoryConfig)  # type: ignore[arg-type]
-    escalation: EscalationConfig = field(default_factory=EscalationConfig)  # type: ignore[arg-type]
-    http: HttpConfig | None = field(default_factory=HttpConfig)  # type: ignore[arg-type]
-    retention: RetentionConfig = field(default_factory=RetentionConfig)  # type: ignore[arg-type]
+    rule_paths: tuple[Path, ...] = ()
+    feeds: tuple[FeedConfig, ...] = ()
+    channels: dict[str, ChannelSettings] = Field(default_factory=dict)
 
 
 def resolve_path(base: Path, value: str) -> Path:
@@ -188,19 +203,14 @@ def load_config(
     if store != ":memory:" and not is_postgres(store):
         store = str(resolve_path(base if store == raw.store else Path.cwd(), store))
     feeds = tuple(f.model_copy(update={"url": feed_source(base, f.url)}) for f in raw.feeds)
+    sections = {name: getattr(raw, name) for name in _Sections.model_fields}
     return Config(
         path=path,
         store=store,
         rule_paths=tuple(resolve_path(base, r) for r in raw.rules),
         feeds=feeds,
         channels=channels,
-        poll=raw.poll,
-        health=raw.health,
-        delivery=raw.delivery,
-        stories=raw.stories,
-        escalation=raw.escalation,
-        http=raw.http,
-        retention=raw.retention,
+        **sections,
     )
 
 
@@ -226,16 +236,3 @@ def _channels(doc: Document, raw: Any) -> dict[str, ChannelSettings]:
     if errors:
         raise RuleFileErrors(errors)
     return out
-
-
-def fetch_limits(poll: PollConfig) -> FetchLimits:
-    """The fetch bounds a poll config sets."""
-    return FetchLimits(
-        connect_timeout_s=poll.connect_timeout,
-        read_timeout_s=poll.read_timeout,
-        total_timeout_s=poll.timeout,
-        max_bytes=poll.max_bytes,
-        max_decoded_bytes=poll.max_decoded_bytes,
-        max_redirects=poll.max_redirects,
-        user_agent=poll.user_agent,
-    )

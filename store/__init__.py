@@ -1,12 +1,13 @@
 """Persistence: the only package that writes SQL.
 
 May import the value types of `rules.model`; must not import `daemon` or any
-rule logic. The interface (`Store`) is kept narrow so that another backend can
-be added beside SQLite without touching its callers.
+rule logic. Callers open a store with `open_store` (a SQLite file or a
+`postgresql://` URL) and see only `StoreAPI`; docs/store.md shows the layers.
 """
 
+from store.backend import open_store
 from store.errors import StoreError
-from store.interface import StoreAPI, open_store
+from store.interface import StoreAPI
 from store.model import (
     DeliveryJob,
     Destination,
@@ -14,9 +15,12 @@ from store.model import (
     Lease,
     Planned,
     PollOutcome,
+    Pruned,
+    Recorded,
     StoredHit,
+    StoreStats,
 )
-from store.sqlite import Store, is_postgres
+from store.url import is_postgres, redact
 
 __all__ = [
     "DeliveryJob",
@@ -25,10 +29,13 @@ __all__ = [
     "Lease",
     "Planned",
     "PollOutcome",
-    "Store",
+    "Pruned",
+    "Recorded",
     "StoreAPI",
     "StoreError",
+    "StoreStats",
     "StoredHit",
     "is_postgres",
     "open_store",
+    "redact",
 ]

@@ -1,4 +1,9 @@
-"""Conversions between value types and what SQLite stores (text, JSON)."""
+"""Conversions between value types and what the databases store (text, JSON, integers).
+
+Times are written as UTC ISO 8601 text (a parameter PostgreSQL casts to its
+`timestamptz` columns) and read back from text (SQLite) or a datetime
+(PostgreSQL), always as an aware UTC datetime.
+"""
 
 from __future__ import annotations
 
@@ -7,6 +12,8 @@ from datetime import UTC, datetime
 from typing import Any
 
 from rules.model import Evidence, Mention
+
+_U64 = 1 << 64
 
 
 def ts(value: datetime | None) -> str | None:
@@ -18,9 +25,23 @@ def ts(value: datetime | None) -> str | None:
     return value.astimezone(UTC).isoformat(timespec="microseconds")
 
 
-def dt(value: str | None) -> datetime | None:
-    """The datetime of a stored ISO string."""
-    return datetime.fromisoformat(value) if value else None
+def dt(value: str | datetime | None) -> datetime | None:
+    """The UTC datetime of a stored time: ISO text (SQLite) or a datetime (PostgreSQL)."""
+    if not value:
+        return None
+    if isinstance(value, str):
+        return datetime.fromisoformat(value)
+    return value.astimezone(UTC)
+
+
+def to_signed(fingerprint: int) -> int:
+    """A 64-bit unsigned fingerprint as a signed 64-bit INTEGER / BIGINT."""
+    return fingerprint - _U64 if fingerprint >= 1 << 63 else fingerprint
+
+
+def to_unsigned(value: int) -> int:
+    """Back from a signed 64-bit integer column."""
+    return value + _U64 if value < 0 else value
 
 
 def evidence_json(evidence: tuple[Evidence, ...]) -> str:

@@ -1,23 +1,26 @@
-"""Copying a SQLite store into PostgreSQL (`wirewatch migrate --to`).
+"""Copying a SQLite store into PostgreSQL (`wirewatch copy-store --to`).
 
 Table by table in the order of their foreign keys, rows as they are (ids
-included, so hits keep their deliveries and deliveries their parents), each
-row inserted unless its key is already there: run it again after an
-interruption and it copies only what is missing. The id sequences are moved
-past the copied ids at the end.
+included, so hits keep their deliveries and deliveries their parents; times
+as text, which PostgreSQL casts to its `timestamptz`), each row inserted
+unless its key is already there: run it again after an interruption and it
+copies only what is missing. The id sequences are moved past the copied ids
+at the end.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 
 import psycopg
 
 from store.errors import StoreError
 from store.pgdb import PgDatabase
-from store.postgres import PostgresStore
-from store.sqlite import Store
+from store.postgres import PostgresStore, open_postgres
+from store.sql import Database
+from store.sqlite import open_sqlite
 
 # Foreign keys first: articles before hits, hits before deliveries.
 TABLES = ("feeds", "articles", "stories", "hits", "deliveries", "destinations")
@@ -42,12 +45,12 @@ class Copied:
     added: int
 
 
-def columns(store: Store, table: str) -> list[str]:
-    """The table's columns in the store, in order."""
-    return [d[0] for d in store.db.execute(f"SELECT * FROM {table} LIMIT 0").description]
+def columns(db: Database, table: str) -> list[str]:
+    """The table's columns, in order."""
+    return [d[0] for d in db.execute(f"SELECT * FROM {table} LIMIT 0").description]
 
 
-def copy_table(source: Store, target: PostgresStore, table: str) -> Copied:
+def copy_table(source: Database, target: PgDatabase, table: str) -> Copied:
     """Copy one table's rows that the target lacks; how many there were and were added."""
     names = columns(source, table)
     missing = set(names) - set(columns(target, table))
@@ -57,9 +60,8 @@ def copy_table(source: Store, target: PostgresStore, table: str) -> Copied:
     marks = ", ".join(["%s"] * len(names))
     insert = f"INSERT INTO {table} ({cols}) VALUES ({marks}) ON CONFLICT DO NOTHING"
     rows = added = 0
-    cursor = source.db.execute(f"SELECT {cols} FROM {table} ORDER BY rowid")
-    assert isinstance(target.db, PgDatabase)
-    conn = target.db.conn
+    cursor = source.execute(f"SELECT {cols} FROM {table} ORDER BY rowid")
+    conn = target.conn
     while chunk := cursor.fetchmany(CHUNK):
         try:
             with conn.transaction(), conn.cursor() as cur:
@@ -72,12 +74,30 @@ def copy_table(source: Store, target: PostgresStore, table: str) -> Copied:
 
 
 def copy_store(
-    source: Store, target: PostgresStore, progress: Callable[[Copied], None] = lambda c: None
+    source: str | Path, target: str, progress: Callable[[Copied], None] = lambda c: None
 ) -> list[Copied]:
-    """Copy every table of `source` into `target`; `progress` hears of each table."""
+    """Copy every table of the SQLite store `source` into the PostgreSQL database `target`.
+
+    Both are opened (and migrated) here; `progress` hears of each table.
+    """
+    src = open_sqlite(source)
+    try:
+        dest = open_postgres(target)
+        try:
+            return _copy(src.db, dest, progress)
+        finally:
+            dest.close()
+    finally:
+        src.close()
+
+
+def _copy(
+    source: Database, target: PostgresStore, progress: Callable[[Copied], None]
+) -> list[Copied]:
+    assert isinstance(target.db, PgDatabase)
     done = []
     for table in TABLES:
-        done.append(copy_table(source, target, table))
+        done.append(copy_table(source, target.db, table))
         progress(done[-1])
     for table in SERIAL:
         target.db.execute(

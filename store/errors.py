@@ -1,4 +1,4 @@
-"""Errors of the store."""
+"""Errors of the store: the lowest layer, imports nothing."""
 
 from __future__ import annotations
 
@@ -12,5 +12,14 @@ class StoreOpenError(StoreError):
 
     def __init__(self, path: str, reason: str) -> None:
         super().__init__(f"{path}: cannot open the store: {reason}")
+        self.path = path
+        self.reason = reason
+
+
+class BackupError(StoreError):
+    """The backup could not be written."""
+
+    def __init__(self, path: str, reason: str) -> None:
+        super().__init__(f"{path}: cannot write the backup: {reason}")
         self.path = path
         self.reason = reason

@@ -16,30 +16,21 @@ from __future__ import annotations
 
 import hashlib
 from collections.abc import Iterable, Sequence
-from dataclasses import fields
 from datetime import datetime
-from typing import Any
 
 from rules.model import Article, Hit
-from store.codec import dt, ts
-from store.model import FeedState, Lease, PollOutcome
-from store.sql import Database
+from store.articles import record
+from store.codec import ts
+from store.model import FeedState, Lease, Planned, PollOutcome
+from store.rows import feed_state
+from store.sql import Tables, marks
 
 HEALTH_WATCH = "wirewatch:feed-health"
 INACTIVE = ("retired", "removed")
 
 
-class FeedStore:
-    """The feed half of `Store` (a mixin: `Store` provides `db`)."""
-
-    db: Database
-    # PostgreSQL: `FOR UPDATE SKIP LOCKED` (SQLite has one writer at a time anyway).
-    skip_locked: str = ""
-
-    def record_article(
-        self, article: Article, hits: Sequence[tuple[Hit, Sequence[str]]], now: datetime
-    ) -> list[int]:
-        raise NotImplementedError  # Store provides it: a notice is written like an article
+class Feeds(Tables):
+    """Feeds, their schedule and health (a table unit of the store)."""
 
     def sync_feeds(self, feeds: Iterable[tuple[str, int]], now: datetime) -> None:
         """Make the config's feeds (url, interval_s) present and active; others `removed`."""
@@ -57,7 +48,7 @@ class FeedStore:
                                     ELSE feeds.status END""",
                     [url, interval_s, ts(now), ts(now)],
                 )
-            keep = f"AND url NOT IN ({','.join('?' * len(urls))})" if urls else ""
+            keep = f"AND url NOT IN ({marks(len(urls))})" if urls else ""
             self.db.execute(
                 f"""UPDATE feeds SET status = 'removed'
                     WHERE origin = 'config' AND status != 'retired' {keep}""",
@@ -108,21 +99,25 @@ class FeedStore:
         are leased to its owner until its expiry (record_poll ends the lease), and
         feeds another daemon holds an unexpired lease on are not due.
         """
-        cursor = ("", "") if after is None else (ts(after.next_poll_at) or "", after.url)
-        due = """SELECT {what} FROM feeds WHERE status NOT IN ('retired', 'removed')
-               AND next_poll_at <= ? AND (next_poll_at, url) > (?, ?) {free}
+        args: list[str | int | None] = [ts(now)]
+        after_cursor = ""
+        if after is not None:
+            after_cursor = "AND (next_poll_at, url) > (?, ?)"
+            args += [ts(after.next_poll_at), after.url]
+        due = f"""SELECT {{what}} FROM feeds WHERE status NOT IN ('retired', 'removed')
+               AND next_poll_at <= ? {after_cursor} {{free}}
                ORDER BY next_poll_at, url LIMIT ?"""
         if lease is None:
-            rows = list(self.db.query(due.format(what="*", free=""), [ts(now), *cursor, limit]))
+            rows = list(self.db.query(due.format(what="*", free=""), [*args, limit]))
         else:
             free = "AND (leased_until IS NULL OR leased_until <= ?)"
             with self.db.atomic():
                 rows = list(
                     self.db.query(
                         f"""UPDATE feeds SET leased_until = ?, leased_by = ? WHERE url IN (
-                            {due.format(what="url", free=free)}{self.skip_locked})
+                            {due.format(what="url", free=free)}{self.dialect.skip_locked})
                             RETURNING *""",
-                        [ts(lease.until), lease.owner, ts(now), *cursor, ts(now), limit],
+                        [ts(lease.until), lease.owner, *args, ts(now), limit],
                     )
                 )
             rows.sort(key=lambda r: (r["next_poll_at"], r["url"]))
@@ -194,12 +189,11 @@ class FeedStore:
         wanted = [link for link in links if link]
         for i in range(0, len(wanted), 500):
             chunk = wanted[i : i + 500]
-            marks = ",".join("?" * len(chunk))
             found.update(
                 r["canonical_url"]
                 for r in self.db.query(
                     f"""SELECT canonical_url FROM articles
-                        WHERE feed_url = ? AND canonical_url IN ({marks})""",
+                        WHERE feed_url = ? AND canonical_url IN ({marks(len(chunk))})""",
                     [feed_url, *chunk],
                 )
             )
@@ -237,15 +231,5 @@ class FeedStore:
             published_at=now,
         )
         hit = Hit(HEALTH_WATCH, article.id, (), severity=severity, title=title, condition=text)
-        return self.record_article(article, [(hit, channels)], now)
-
-
-# Rows carry FeedState's fields by name; its datetimes are stored as ISO text.
-_FEED_FIELDS = tuple(f.name for f in fields(FeedState))
-_FEED_DATES = frozenset(f.name for f in fields(FeedState) if "datetime" in str(f.type))
-
-
-def feed_state(r: dict[str, Any]) -> FeedState:
-    """A feeds row as a FeedState."""
-    values: dict[str, Any] = {n: dt(r[n]) if n in _FEED_DATES else r[n] for n in _FEED_FIELDS}
-    return FeedState(**values)
+        planned = [Planned(c) for c in channels]
+        return record(self.db, article, [(hit, planned)], now).delivery_ids

@@ -1,8 +1,11 @@
 """The store's interface: every operation the daemon and the CLI call.
 
-Both backends implement it: `store.sqlite.Store` (a file, the default) and
-`store.postgres.PostgresStore` (several daemons on one database). `Store.open`
-picks one from the `store:` setting. Callers need nothing else of a store.
+Both backends implement it: `store.sqlite.SqliteStore` (a file, the default)
+and `store.postgres.PostgresStore` (several daemons on one database), siblings
+over the shared SQL of store/base.py. `store.backend.open_store` picks one from
+the `store:` setting. Callers need nothing else of a store.
+
+Imports only the value types (store/model.py).
 """
 
 from __future__ import annotations
@@ -14,10 +17,18 @@ from pathlib import Path
 from typing import Any, Protocol
 
 from rules.model import Article, Hit
-from store.housekeeping import Pruned, StoreStats
-from store.model import DeliveryJob, Destination, FeedState, Lease, Planned, PollOutcome
-from store.model import StoredHit as StoredHit
-from store.outbox import Recorded
+from store.model import (
+    DeliveryJob,
+    Destination,
+    FeedState,
+    Lease,
+    Planned,
+    PollOutcome,
+    Pruned,
+    Recorded,
+    StoredHit,
+    StoreStats,
+)
 
 
 class StoreAPI(Protocol):
@@ -59,7 +70,7 @@ class StoreAPI(Protocol):
         severity: str = "high",
     ) -> list[int]: ...
 
-    # articles, hits, stories (store/sqlite.py, store/outbox.py)
+    # articles, hits, stories (store/articles.py, store/stories.py)
     def known_articles(self, ids: Sequence[str]) -> set[str]: ...
     def record_article(
         self, article: Article, hits: Sequence[tuple[Hit, Sequence[str]]], now: datetime
@@ -83,7 +94,7 @@ class StoreAPI(Protocol):
     def articles_since(self, since: datetime) -> Iterator[Article]: ...
     def hits(self, limit: int = 50, watch_id: str | None = None) -> list[StoredHit]: ...
 
-    # the outbox and destinations (store/outbox.py)
+    # the outbox and destinations (store/deliveries.py, store/destinations.py)
     def claim_due(
         self, now: datetime, limit: int = 50, lease: timedelta = ...
     ) -> list[DeliveryJob]: ...
@@ -103,17 +114,10 @@ class StoreAPI(Protocol):
     def destinations(self) -> list[Destination]: ...
     def status_counts(self) -> dict[str, int]: ...
 
-    # housekeeping (store/housekeeping.py)
+    # housekeeping (store/housekeeping.py; backup and probe: each backend's own)
     def prune_articles(self, before: datetime, limit: int = 1000) -> Pruned: ...
     def backup(self, target: Path) -> None: ...
     def probe_writable(self) -> str | None: ...
     def release_claims(self, now: datetime) -> int: ...
     def stats(self) -> StoreStats: ...
     def sent_since(self, after: str) -> tuple[str, list[tuple[str, float]]]: ...
-
-
-def open_store(target: str | Path) -> StoreAPI:
-    """The store a `store:` setting names: a `postgresql://` URL, else a SQLite file."""
-    from store.sqlite import Store
-
-    return Store.open(target)

@@ -1,180 +1,207 @@
-"""Schema migrations, applied in order and recorded in `_migrations`.
+"""The schema, written once: one list of migrations, each with its per-dialect parts.
 
-Append only: never edit a migration that may have been applied somewhere.
+Append only: never edit a migration that may have been applied somewhere;
+add a new one at the end (docs/store.md says how). A migration is SQL that
+both engines accept, with the column types that differ written as
+`{serial}`, `{bigint}`, `{real}` and `{time}` (store/sql.py: `Dialect.types`;
+a literal brace is doubled), plus statements for one dialect only. Both
+backends record the same names in `_migrations`, with the time each was
+applied (UTC ISO text; `timestamptz` in PostgreSQL since 006).
+
+Migrations 001-005 keep the column types the two hand-kept lists of before
+gave (times as TEXT everywhere); 006 makes PostgreSQL's times `timestamptz`.
+New time columns are `{time}`: TEXT in SQLite, TIMESTAMPTZ in PostgreSQL.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from datetime import datetime
 
-import sqlite_utils
-
-Migration = Callable[[sqlite_utils.Database], None]
-
-
-def m001_initial(db: sqlite_utils.Database) -> None:
-    db.table("feeds").create(
-        {
-            "url": str,
-            "title": str,
-            "interval_s": int,
-            "etag": str,
-            "last_modified": str,
-            "status": str,
-            "last_polled_at": str,
-            "last_success_at": str,
-            "next_poll_at": str,
-            "error_class": str,
-            "error": str,
-            "error_count": int,
-            "added_at": str,
-        },
-        pk="url",
-        defaults={"status": "new", "error_count": 0},
-        not_null={"interval_s", "status", "error_count"},
-    )
-    db.table("articles").create(
-        {
-            "id": str,
-            "feed_url": str,
-            "guid": str,
-            "url": str,
-            "title": str,
-            "text": str,
-            "lang": str,
-            "feed_title": str,
-            "published_at": str,
-            "fetched_at": str,
-        },
-        pk="id",
-        not_null={"feed_url", "fetched_at"},
-    )
-    db.table("articles").create_index(["feed_url", "fetched_at"])
-    db.table("hits").create(
-        {
-            "id": int,
-            "article_id": str,
-            "watch_id": str,
-            "title": str,
-            "severity": str,
-            "condition": str,
-            "evidence": str,  # JSON: list of {text, start, end, actors, mentions, terms}
-            "rule_file": str,
-            "rule_version": str,
-            "created_at": str,
-        },
-        pk="id",
-        not_null={"article_id", "watch_id", "evidence", "created_at"},
-        foreign_keys=[("article_id", "articles", "id")],
-    )
-    db.table("hits").create_index(["article_id", "watch_id"], unique=True)
-    db.table("hits").create_index(["watch_id", "created_at"])
-    db.table("deliveries").create(
-        {
-            "id": int,
-            "hit_id": int,
-            "channel": str,
-            "idempotency_key": str,
-            "status": str,  # pending | sent | dead
-            "attempts": int,
-            "next_attempt_at": str,
-            "claimed_until": str,
-            "last_error": str,
-            "created_at": str,
-            "sent_at": str,
-        },
-        pk="id",
-        defaults={"status": "pending", "attempts": 0},
-        not_null={"hit_id", "channel", "idempotency_key", "status", "attempts", "created_at"},
-        foreign_keys=[("hit_id", "hits", "id")],
-    )
-    db.table("deliveries").create_index(["hit_id", "channel"], unique=True)
-    db.table("deliveries").create_index(["idempotency_key"], unique=True)
-    db.table("deliveries").create_index(["status", "next_attempt_at"])
+from store.codec import ts
+from store.sql import Database, Dialect
 
 
-def m003_polling(db: sqlite_utils.Database) -> None:
-    """Feed health, adaptive schedule, redirects; canonical links for article identity."""
-    for column in (
-        "origin TEXT NOT NULL DEFAULT 'config'",  # config | cli (who added the feed)
-        "effective_url TEXT",  # where the feed lives now, after permanent redirects
-        "poll_interval_s INTEGER",  # the adapted interval (interval_s is the configured base)
-        "items_per_day REAL",  # estimated from the entries' dates
-        "last_new_at TEXT",  # when a poll last found new entries
-        "last_error_at TEXT",
-        "error_since TEXT",  # first failure of the current run of failures
-        "errors_total INTEGER NOT NULL DEFAULT 0",
-        "health TEXT",  # the problem an operator notice was raised for: failing | silent
-        "health_at TEXT",
-    ):
-        db.execute(f"ALTER TABLE feeds ADD COLUMN {column}")
-    db.table("feeds").create_index(["next_poll_at", "url"])
-    db.execute("ALTER TABLE articles ADD COLUMN canonical_url TEXT")
-    db.table("articles").create_index(["feed_url", "canonical_url"])
+@dataclass(frozen=True, slots=True)
+class Migration:
+    """One step of the schema: SQL for every dialect, then each dialect's own."""
+
+    name: str
+    both: tuple[str, ...] = ()
+    only: Mapping[str, tuple[str, ...]] = field(default_factory=dict)
+
+    def statements(self, dialect: Dialect) -> list[str]:
+        """The statements to run on `dialect`, its column types filled in."""
+        types = dict(dialect.types)
+        return [sql.format_map(types) for sql in (*self.both, *self.only.get(dialect.name, ()))]
 
 
-def m002_alerts(db: sqlite_utils.Database) -> None:
-    """Stories, destinations, and what the outbox needs for threads, digests, escalations."""
-    for column in (
-        "kind TEXT NOT NULL DEFAULT 'alert'",  # alert | update | escalation
-        "story_id INTEGER",
-        "parent_id INTEGER",  # the story's first alert on this channel (threads, In-Reply-To)
-        "digest INTEGER NOT NULL DEFAULT 0",  # 1: held for the channel's next digest
-        "remote_ref TEXT",  # what the receiver called it (Slack ts), for replies
-    ):
-        db.execute(f"ALTER TABLE deliveries ADD COLUMN {column}")
-    db.execute("DROP INDEX idx_deliveries_hit_id_channel")
-    db.table("deliveries").create_index(["hit_id", "channel", "kind"], unique=True)
-    db.table("deliveries").create_index(["channel", "status", "id"])
-    db.execute("ALTER TABLE articles ADD COLUMN story_id INTEGER")
-    db.table("stories").create(
-        {"id": int, "fingerprint": int, "article_id": str, "created_at": str, "seen_at": str},
-        pk="id",
-        not_null={"fingerprint", "created_at", "seen_at"},
-    )
-    db.table("stories").create_index(["seen_at"])
-    db.table("destinations").create(
-        {"channel": str, "status": str, "reason": str, "changed_at": str},
-        pk="channel",
-        not_null={"status", "changed_at"},
+def _add_columns(table: str, *columns: str) -> tuple[str, ...]:
+    return tuple(f"ALTER TABLE {table} ADD COLUMN {c}" for c in columns)
+
+
+def _to_timestamptz(table: str, *columns: str) -> str:
+    # NULLIF: an empty string was never a time; it becomes NULL rather than failing.
+    return f"ALTER TABLE {table} " + ", ".join(
+        f"ALTER COLUMN {c} TYPE timestamptz USING NULLIF({c}, '')::timestamptz" for c in columns
     )
 
 
-def m004_housekeeping(db: sqlite_utils.Database) -> None:
+MIGRATIONS: tuple[Migration, ...] = (
+    Migration(
+        "001_initial",
+        (
+            """CREATE TABLE feeds (
+                url TEXT PRIMARY KEY, title TEXT, interval_s INTEGER NOT NULL, etag TEXT,
+                last_modified TEXT, status TEXT NOT NULL DEFAULT 'new', last_polled_at TEXT,
+                last_success_at TEXT, next_poll_at TEXT, error_class TEXT, error TEXT,
+                error_count INTEGER NOT NULL DEFAULT 0, added_at TEXT)""",
+            """CREATE TABLE articles (
+                id TEXT PRIMARY KEY, feed_url TEXT NOT NULL, guid TEXT, url TEXT, title TEXT,
+                text TEXT, lang TEXT, feed_title TEXT, published_at TEXT,
+                fetched_at TEXT NOT NULL)""",
+            "CREATE INDEX idx_articles_feed_url_fetched_at ON articles (feed_url, fetched_at)",
+            """CREATE TABLE hits (
+                id {serial}, article_id TEXT NOT NULL REFERENCES articles (id),
+                watch_id TEXT NOT NULL, title TEXT, severity TEXT, condition TEXT,
+                evidence TEXT NOT NULL,  -- JSON: [{{text, start, end, actors, mentions, terms}}]
+                rule_file TEXT, rule_version TEXT, created_at TEXT NOT NULL)""",
+            "CREATE UNIQUE INDEX idx_hits_article_id_watch_id ON hits (article_id, watch_id)",
+            "CREATE INDEX idx_hits_watch_id_created_at ON hits (watch_id, created_at)",
+            """CREATE TABLE deliveries (
+                id {serial}, hit_id {bigint} NOT NULL REFERENCES hits (id),
+                channel TEXT NOT NULL, idempotency_key TEXT NOT NULL,
+                status TEXT NOT NULL DEFAULT 'pending',  -- pending | sent | dead
+                attempts INTEGER NOT NULL DEFAULT 0, next_attempt_at TEXT, claimed_until TEXT,
+                last_error TEXT, created_at TEXT NOT NULL, sent_at TEXT)""",
+            "CREATE UNIQUE INDEX idx_deliveries_hit_id_channel ON deliveries (hit_id, channel)",
+            "CREATE UNIQUE INDEX idx_deliveries_idempotency_key ON deliveries (idempotency_key)",
+            """CREATE INDEX idx_deliveries_status_next_attempt_at
+                ON deliveries (status, next_attempt_at)""",
+        ),
+    ),
+    # Stories, destinations, and what the outbox needs for threads, digests, escalations.
+    Migration(
+        "002_alerts",
+        (
+            *_add_columns(
+                "deliveries",
+                "kind TEXT NOT NULL DEFAULT 'alert'",  # alert | update | escalation
+                "story_id {bigint}",
+                "parent_id {bigint}",  # the story's first alert on this channel (threads)
+                "digest INTEGER NOT NULL DEFAULT 0",  # 1: held for the channel's next digest
+                "remote_ref TEXT",  # what the receiver called it (Slack ts), for replies
+            ),
+            "DROP INDEX idx_deliveries_hit_id_channel",
+            """CREATE UNIQUE INDEX idx_deliveries_hit_id_channel_kind
+                ON deliveries (hit_id, channel, kind)""",
+            "CREATE INDEX idx_deliveries_channel_status_id ON deliveries (channel, status, id)",
+            "ALTER TABLE articles ADD COLUMN story_id {bigint}",
+            """CREATE TABLE stories (
+                id {serial}, fingerprint {bigint} NOT NULL, article_id TEXT,
+                created_at TEXT NOT NULL, seen_at TEXT NOT NULL)""",
+            "CREATE INDEX idx_stories_seen_at ON stories (seen_at)",
+            """CREATE TABLE destinations (
+                channel TEXT PRIMARY KEY, status TEXT NOT NULL, reason TEXT,
+                changed_at TEXT NOT NULL)""",
+        ),
+    ),
+    # Feed health, adaptive schedule, redirects; canonical links for article identity.
+    Migration(
+        "003_polling",
+        (
+            *_add_columns(
+                "feeds",
+                "origin TEXT NOT NULL DEFAULT 'config'",  # config | cli (who added the feed)
+                "effective_url TEXT",  # where the feed lives now, after permanent redirects
+                "poll_interval_s INTEGER",  # the adapted interval (interval_s: the base)
+                "items_per_day {real}",  # estimated from the entries' dates
+                "last_new_at TEXT",  # when a poll last found new entries
+                "last_error_at TEXT",
+                "error_since TEXT",  # first failure of the current run of failures
+                "errors_total INTEGER NOT NULL DEFAULT 0",
+                "health TEXT",  # the problem an operator notice is out for: failing | silent
+                "health_at TEXT",
+            ),
+            "CREATE INDEX idx_feeds_next_poll_at_url ON feeds (next_poll_at, url)",
+            "ALTER TABLE articles ADD COLUMN canonical_url TEXT",
+            """CREATE INDEX idx_articles_feed_url_canonical_url
+                ON articles (feed_url, canonical_url)""",
+        ),
+    ),
     # Retention prunes by fetch time; metrics read newly sent deliveries by sent_at.
-    db.table("articles").create_index(["fetched_at"], if_not_exists=True)
-    db.table("deliveries").create_index(["status", "sent_at"], if_not_exists=True)
-
-
-def m005_leases(db: sqlite_utils.Database) -> None:
-    """Who holds a lease: feeds being polled, deliveries being sent (several daemons)."""
-    db.execute("ALTER TABLE feeds ADD COLUMN leased_until TEXT")
-    db.execute("ALTER TABLE feeds ADD COLUMN leased_by TEXT")
-    db.execute("ALTER TABLE deliveries ADD COLUMN claimed_by TEXT")
-
-
-MIGRATIONS: list[tuple[str, Migration]] = [
-    ("001_initial", m001_initial),
-    ("002_alerts", m002_alerts),
-    ("003_polling", m003_polling),
-    ("004_housekeeping", m004_housekeeping),
-    ("005_leases", m005_leases),
-]
-
-
-def migrate(db: sqlite_utils.Database) -> list[str]:
-    """Apply every migration not yet applied, each in its own transaction."""
-    if "_migrations" not in db.table_names():
-        db.table("_migrations").create({"name": str, "applied_at": str}, pk="name")
-    done = {row["name"] for row in db.table("_migrations").rows}
-    applied = []
-    for name, step in MIGRATIONS:
-        if name in done:
-            continue
-        with db.atomic():
-            step(db)
-            db.execute(
-                "INSERT INTO _migrations (name, applied_at) VALUES (?, datetime('now'))", [name]
+    Migration(
+        "004_housekeeping",
+        (
+            "CREATE INDEX IF NOT EXISTS idx_articles_fetched_at ON articles (fetched_at)",
+            """CREATE INDEX IF NOT EXISTS idx_deliveries_status_sent_at
+                ON deliveries (status, sent_at)""",
+        ),
+    ),
+    # Who holds a lease: feeds being polled, deliveries being sent (several daemons).
+    Migration(
+        "005_leases",
+        (
+            *_add_columns("feeds", "leased_until TEXT", "leased_by TEXT"),
+            "ALTER TABLE deliveries ADD COLUMN claimed_by TEXT",
+        ),
+    ),
+    # PostgreSQL keeps times as times: the UTC ISO text becomes timestamptz (same instants).
+    # SQLite has no time type: its times stay ISO text, which sorts like time.
+    Migration(
+        "006_timestamptz",
+        only={
+            "postgresql": (
+                _to_timestamptz(
+                    "feeds",
+                    "last_polled_at",
+                    "last_success_at",
+                    "next_poll_at",
+                    "added_at",
+                    "last_new_at",
+                    "last_error_at",
+                    "error_since",
+                    "health_at",
+                    "leased_until",
+                ),
+                _to_timestamptz("articles", "published_at", "fetched_at"),
+                _to_timestamptz("hits", "created_at"),
+                _to_timestamptz(
+                    "deliveries", "next_attempt_at", "claimed_until", "created_at", "sent_at"
+                ),
+                _to_timestamptz("stories", "created_at", "seen_at"),
+                _to_timestamptz("destinations", "changed_at"),
+                _to_timestamptz("_migrations", "applied_at"),
             )
-        applied.append(name)
+        },
+    ),
+)
+
+# Held while migrating, so that daemons starting together migrate one at a time.
+_LOCKS = {"postgresql": "SELECT pg_advisory_xact_lock(hashtext('wirewatch:migrate'))"}
+
+
+def migrate(
+    db: Database, dialect: Dialect, now: datetime, migrations: tuple[Migration, ...] = MIGRATIONS
+) -> list[str]:
+    """Apply every migration not yet applied, in order, in one transaction; their names."""
+    applied = []
+    with db.atomic():
+        if dialect.name in _LOCKS:
+            db.execute(_LOCKS[dialect.name])
+        db.execute(
+            "CREATE TABLE IF NOT EXISTS _migrations (name TEXT PRIMARY KEY, applied_at TEXT)"
+        )
+        done = {r["name"] for r in db.query("SELECT name FROM _migrations")}
+        for migration in migrations:
+            if migration.name in done:
+                continue
+            for sql in migration.statements(dialect):
+                db.execute(sql)
+            db.execute(
+                "INSERT INTO _migrations (name, applied_at) VALUES (?, ?)",
+                [migration.name, ts(now)],
+            )
+            applied.append(migration.name)
     return applied

@@ -1,8 +1,8 @@
-"""Value types the store hands out."""
+"""Value types the store hands out and takes in. Imports only `rules.model`."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from rules.model import Evidence
@@ -138,3 +138,40 @@ class Destination:
     status: str
     reason: str | None
     changed_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Recorded:
+    """What record_planned stored: the article's story, hit ids by watch, delivery ids."""
+
+    story_id: int | None
+    hit_ids: dict[str, int]
+    delivery_ids: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Pruned:
+    """What one retention run removed."""
+
+    deleted: int  # articles without hits: gone
+    emptied: int  # articles with hits: text dropped, the row kept for the hits
+
+
+@dataclass(frozen=True, slots=True)
+class StoreStats:
+    """Numbers for status lines and metrics, read in one go."""
+
+    feeds: dict[tuple[str, str], int] = field(default_factory=dict)  # (status, error_class)
+    articles: int = 0
+    hits_by_watch: dict[str, int] = field(default_factory=dict)
+    deliveries: dict[tuple[str, str], int] = field(default_factory=dict)  # (channel, status)
+
+    @property
+    def hits(self) -> int:
+        """Every hit recorded."""
+        return sum(self.hits_by_watch.values())
+
+    @property
+    def pending(self) -> int:
+        """Deliveries waiting in the outbox."""
+        return sum(n for (_, status), n in self.deliveries.items() if status == "pending")

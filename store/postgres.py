@@ -1,4 +1,4 @@
-"""The PostgreSQL store: the SQLite store's operations on a shared database.
+"""The PostgreSQL backend: several daemons on one shared database.
 
 Several daemons (one per host, same config) share one database and coordinate
 through it alone:
@@ -14,59 +14,33 @@ through it alone:
   write) runs under one transaction-scoped advisory lock (`story_lock`), so two
   daemons recording the same story at once decide one after the other.
 
-Only what differs from SQLite is here; the SQL is shared (store/feeds.py,
-store/outbox.py, store/housekeeping.py).
+A sibling of store/sqlite.py over the same shared SQL (store/base.py); the
+row locks are its dialect's words (store/sql.py:POSTGRESQL).
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import UTC, datetime
 from pathlib import Path
 
-from store.errors import StoreOpenError
-from store.housekeeping import BackupError
-from store.interface import StoreAPI
-from store.sqlite import Store
+from store.base import SqlStore
+from store.errors import BackupError, StoreOpenError
+from store.migrations import migrate
+from store.sql import POSTGRESQL
+from store.url import redact
 
 try:
     import psycopg
 except ImportError:  # pragma: no cover - the optional extra is missing
     psycopg = None  # type: ignore[assignment]
 
-_PASSWORD = re.compile(r"(://[^:/@]*:)[^@]*@")
 _STORY_LOCK = "SELECT pg_advisory_xact_lock(hashtext('wirewatch:stories'))"
 
 
-def redact(url: str) -> str:
-    """The URL with its password masked, for messages and logs."""
-    return _PASSWORD.sub(r"\1***@", url)
-
-
-class PostgresStore(Store):
+class PostgresStore(SqlStore):
     """Feeds, articles, hits and the outbox in a PostgreSQL database."""
-
-    skip_locked = " FOR UPDATE SKIP LOCKED"
-    claim_lock = " FOR UPDATE OF d SKIP LOCKED"
-
-    @classmethod
-    def open(cls, path: str | Path) -> PostgresStore:
-        """Connect to and migrate the database at the URL `path`."""
-        url = str(path)
-        if psycopg is None:
-            raise StoreOpenError(
-                redact(url), "psycopg is not installed: pip install 'wirewatch[postgresql]'"
-            )
-        from store.pgdb import PgDatabase
-        from store.pgmigrations import migrate
-
-        try:
-            db = PgDatabase.connect(url)
-            migrate(db)
-        except psycopg.Error as e:
-            raise StoreOpenError(redact(url), str(e).strip()) from e
-        return cls(db, url)
 
     @contextmanager
     def story_lock(self) -> Iterator[None]:
@@ -92,6 +66,17 @@ class PostgresStore(Store):
         return f"{redact(self.path)}: a read-only standby" if standby else None
 
 
-def _conforms(sqlite: Store, postgres: PostgresStore) -> tuple[StoreAPI, StoreAPI]:
-    """Both backends implement the interface (checked by mypy, never called)."""
-    return sqlite, postgres
+def open_postgres(url: str) -> PostgresStore:
+    """Connect to and migrate the PostgreSQL database at `url`."""
+    if psycopg is None:
+        raise StoreOpenError(
+            redact(url), "psycopg is not installed: pip install 'wirewatch[postgresql]'"
+        )
+    from store.pgdb import PgDatabase
+
+    try:
+        db = PgDatabase.connect(url)
+        migrate(db, POSTGRESQL, datetime.now(UTC))
+    except psycopg.Error as e:
+        raise StoreOpenError(redact(url), str(e).strip()) from e
+    return PostgresStore(db, url, POSTGRESQL)

@@ -1,15 +1,19 @@
-"""What the shared SQL of the store needs from a database connection.
+"""What the shared SQL of the store needs: a connection's shape and the dialect's words.
 
-`sqlite_utils.Database` has this shape already; `store.pgdb.PgDatabase` gives
-PostgreSQL the same one. The mixins (store/feeds.py, store/outbox.py,
-store/housekeeping.py) are written against it, in the SQL both engines accept:
-`?` and `:name` parameters, `INSERT ... ON CONFLICT`, `RETURNING id`.
+`sqlite_utils.Database` has the `Database` shape already; `store.pgdb.PgDatabase`
+gives PostgreSQL the same one. The table units (store/feeds.py, articles.py,
+stories.py, deliveries.py, destinations.py, housekeeping.py) are written
+against it, in the SQL both engines accept: `?` and `:name` parameters,
+`INSERT ... ON CONFLICT`, `RETURNING id`. What differs is a `Dialect`.
+
+Imports nothing of the store but its errors' layer; nothing of `daemon`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
 from contextlib import AbstractContextManager
+from dataclasses import dataclass
 from typing import Any, Protocol
 
 Params = Sequence[Any] | dict[str, Any]
@@ -36,3 +40,51 @@ class Database(Protocol):
     def atomic(self) -> AbstractContextManager[Any]: ...
 
     def close(self) -> None: ...
+
+
+@dataclass(frozen=True, slots=True)
+class Dialect:
+    """The few words in which the two engines' SQL differs."""
+
+    name: str  # sqlite | postgresql: the key of per-dialect migration steps
+    # Row locks for leases: PostgreSQL skips rows another daemon is taking;
+    # SQLite has one writer at a time and needs none.
+    skip_locked: str = ""
+    claim_lock: str = ""
+    # Column types for migrations: `{serial}`, `{bigint}`, `{real}`, `{time}`.
+    types: tuple[tuple[str, str], ...] = ()
+
+
+SQLITE = Dialect(
+    "sqlite",
+    types=(
+        ("serial", "INTEGER PRIMARY KEY"),
+        ("bigint", "INTEGER"),
+        ("real", "REAL"),
+        ("time", "TEXT"),
+    ),
+)
+POSTGRESQL = Dialect(
+    "postgresql",
+    skip_locked=" FOR UPDATE SKIP LOCKED",
+    claim_lock=" FOR UPDATE OF d SKIP LOCKED",
+    types=(
+        ("serial", "BIGSERIAL PRIMARY KEY"),
+        ("bigint", "BIGINT"),
+        ("real", "DOUBLE PRECISION"),
+        ("time", "TIMESTAMPTZ"),
+    ),
+)
+
+
+class Tables:
+    """What every table unit finds on the store it is mixed into (store/base.py)."""
+
+    db: Database
+    dialect: Dialect
+    owner: str  # this process, in the leases it takes
+
+
+def marks(n: int) -> str:
+    """`?, ?, ...`: n parameter marks for an IN list."""
+    return ",".join("?" * n)

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.servers import RecordingServer
+from tests.support.servers import RecordingServer
 
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
@@ -19,6 +19,12 @@ def http_server() -> Iterator[RecordingServer]:
     srv = RecordingServer().start()
     yield srv
     srv.stop()
+
+
+@pytest.fixture
+def anyio_backend() -> str:
+    """anyio's pytest plugin runs `@pytest.mark.anyio` tests on asyncio only."""
+    return "asyncio"
 
 
 @pytest.fixture

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from tests.cli import wirewatch
+from tests.support.cli import wirewatch
 
 
 def check(tmp_path: Path, config: str, rules: str | None = None) -> tuple[int, str, Path]:

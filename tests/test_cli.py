@@ -9,7 +9,7 @@ import pytest
 from click.testing import CliRunner
 
 from daemon.cli import COMMANDS, main
-from tests.cli import ROOT
+from tests.support.cli import ROOT
 
 
 @pytest.mark.parametrize("command", sorted(COMMANDS))

@@ -6,9 +6,9 @@ import json
 import sqlite3
 from pathlib import Path
 
-from tests.cli import wirewatch
 from tests.conftest import SEEDS
-from tests.servers import RecordingServer, Reply, static_feed
+from tests.support.cli import wirewatch
+from tests.support.servers import RecordingServer, Reply, static_feed
 
 
 def write_config(tmp_path: Path, feed_url: str, hook_url: str) -> Path:

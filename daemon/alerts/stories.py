@@ -26,8 +26,7 @@ from daemon.alerts.channels import ChannelSettings
 from daemon.alerts.digest import Schedule, parse_schedule
 from rules.duration import parse_duration
 from rules.model import Article, Hit
-from store import Planned, Store
-from store.outbox import Recorded
+from store import Planned, Recorded, StoreAPI
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 BYPASS_DIGEST = ("high", "critical")
@@ -116,7 +115,7 @@ class Stories:
 
     def __init__(
         self,
-        store: Store,
+        store: StoreAPI,
         channels: Mapping[str, ChannelSettings],
         cooldowns: Callable[[], Mapping[str, str | None]],
         config: StoryConfig | None = None,

@@ -23,7 +23,7 @@ from daemon.alerts.channels import Alert, Channel
 from daemon.alerts.channels.base import DestinationGoneError
 from daemon.errors import AlertError
 from rules.duration import parse_duration
-from store import DeliveryJob, Store
+from store import DeliveryJob, StoreAPI
 
 log = logging.getLogger(__name__)
 
@@ -71,7 +71,7 @@ def retry_at(
 
 
 async def deliver_due(
-    store: Store,
+    store: StoreAPI,
     channels: Mapping[str, Channel],
     now: Callable[[], datetime],
     limit: int | None = None,
@@ -119,7 +119,7 @@ def units(jobs: Sequence[DeliveryJob], max_batch: int) -> list[list[DeliveryJob]
 
 
 async def deliver_channel(
-    store: Store,
+    store: StoreAPI,
     channel: Channel | None,
     name: str,
     jobs: Sequence[DeliveryJob],
@@ -160,7 +160,7 @@ async def _send(channel: Channel | None, name: str, unit: list[DeliveryJob]) -> 
 
 
 def _failed(
-    store: Store,
+    store: StoreAPI,
     name: str,
     unit: list[DeliveryJob],
     e: AlertError,

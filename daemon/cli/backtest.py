@@ -22,7 +22,7 @@ from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.load import RuleSet, load_rules
 from rules.model import Article, Hit
-from store import Store
+from store import open_store
 
 
 @dataclass
@@ -100,7 +100,7 @@ def backtest(watch_id: str, since: str, config_path: Path | None, db: str | None
         rules = only_watch(load_rules(config.rule_paths, cache_dir=cache_dir()), watch_id)
         if config.store != ":memory:" and not Path(config.store).exists():
             raise click.ClickException(f"{config.store}: no such database")
-        store = Store.open(config.store)
+        store = open_store(config.store)
     engine = Engine(rules)
     report = Report()
     try:

@@ -15,8 +15,7 @@ from typing import TYPE_CHECKING
 import click
 
 from daemon.cli.options import config_option, db_option, get_config, user_errors
-from store import Store, is_postgres
-from store.postgres import PostgresStore, redact
+from store import is_postgres, redact
 
 if TYPE_CHECKING:
     from store.copy import Copied
@@ -39,16 +38,8 @@ def copy_store(config_path: Path | None, db: str | None, target: str) -> None:
             raise click.ClickException(f"{source_path}: no such SQLite store")
         from store.copy import copy_store  # psycopg: only with the postgresql extra
 
-        source = Store.open(source_path)
-        try:
-            dest = PostgresStore.open(target)
-            try:
-                click.echo(f"copying {source_path} to {redact(target)}")
-                copied = copy_store(source, dest, _progress)
-            finally:
-                dest.close()
-        finally:
-            source.close()
+        click.echo(f"copying {source_path} to {redact(target)}")
+        copied = copy_store(source_path, target, _progress)
     total = sum(c.added for c in copied)
     click.echo(f"done: {total} rows added, {sum(c.rows for c in copied) - total} already there")
 

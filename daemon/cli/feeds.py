@@ -16,10 +16,11 @@ from typing import Any
 import click
 
 from daemon.cli.options import get_config, user_errors
-from daemon.config import Config, feed_source, fetch_limits
+from daemon.config import Config, feed_source
 from daemon.poll.discover import find_feed
 from daemon.poll.opml import Outline, read_opml, write_opml
-from store import FeedState, Store
+from store import FeedState, StoreAPI
+from store import open_store as open_target
 from store.codec import ts
 
 DEFAULT_INTERVAL_S = 900
@@ -31,10 +32,10 @@ def load(target: Target) -> Config:
     return get_config(*target)
 
 
-def open_store(config: Config) -> Store:
+def open_store(config: Config) -> StoreAPI:
     """The config's store. Only the daemon syncs the config's feeds into it: a command
     run with another config (or none) must not retire the feeds a daemon polls."""
-    return Store.open(config.store)
+    return open_target(config.store)
 
 
 @click.group(invoke_without_command=True)
@@ -121,7 +122,7 @@ def add(obj: Target, url: str, interval: int) -> None:
     with user_errors():
         config = load(obj)
         source = feed_source(Path.cwd(), url)
-        feed_url, title = asyncio.run(find_feed(source, fetch_limits(config.poll)))
+        feed_url, title = asyncio.run(find_feed(source, config.poll.fetch_limits()))
         store = open_store(config)
         added = store.add_feed(feed_url, interval, datetime.now(UTC), title)
     found = f" (found on {url})" if feed_url != source else ""

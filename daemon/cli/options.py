@@ -14,7 +14,8 @@ import click
 from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
 from rules.errors import RulesError
-from store import Store, StoreError
+from store import StoreAPI, StoreError
+from store import open_store as open_target
 
 config_option = click.option(
     "--config",
@@ -54,7 +55,7 @@ def get_config(path: Path | None, db: str | None) -> Config:
     return load_config(find_config(path), db=db)
 
 
-def open_store(config_path: Path | None, db: str | None) -> Store:
+def open_store(config_path: Path | None, db: str | None) -> StoreAPI:
     """The store the config names; our errors become a message and exit 1."""
     with user_errors():
-        return Store.open(get_config(config_path, db).store)
+        return open_target(get_config(config_path, db).store)

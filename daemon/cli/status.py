@@ -15,9 +15,8 @@ from typing import Any
 import click
 
 from daemon.cli.options import config_option, db_option, open_store, user_errors
-from store import FeedState, StoredHit
+from store import FeedState, StoredHit, StoreStats
 from store.codec import ts
-from store.housekeeping import StoreStats
 
 
 @click.command()

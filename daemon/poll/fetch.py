@@ -54,8 +54,8 @@ class FetchLimits:
     """The bounds every fetch stays within."""
 
     connect_timeout_s: float = 10.0
-    read_timeout_s: float = 30.0
-    total_timeout_s: float = 60.0
+    read_timeout_s: float = 20.0
+    total_timeout_s: float = 30.0
     max_bytes: int = MAX_BODY_BYTES
     max_decoded_bytes: int = 4 * MAX_BODY_BYTES
     max_redirects: int = 5

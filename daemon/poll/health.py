@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from daemon.poll.cadence import DAY_S
-from store import FeedState, Store
+from store import FeedState, StoreAPI
 
 log = logging.getLogger(__name__)
 
@@ -77,7 +77,7 @@ def describe(feed: FeedState, problem: str | None, now: datetime) -> tuple[str, 
     return f"Feed recovered: {name}", f"{feed.url} works again (was {feed.health})."
 
 
-def check_health(store: Store, url: str, now: datetime, policy: HealthPolicy) -> str | None:
+def check_health(store: StoreAPI, url: str, now: datetime, policy: HealthPolicy) -> str | None:
     """Raise or clear an operator notice for one feed after a poll; returns what was raised."""
     feed = store.feed(url)
     if feed is None:

@@ -26,7 +26,7 @@ from daemon.poll.fulltext import fill_full_text
 from daemon.poll.health import HealthPolicy, check_health
 from daemon.poll.parse import ParsedFeed, ParseError, canonical_link
 from rules.model import Article, Hit
-from store import FeedState, PollOutcome, Store
+from store import FeedState, PollOutcome, StoreAPI
 
 log = logging.getLogger(__name__)
 
@@ -61,7 +61,7 @@ class Poller:
     """What every poll needs: network, store, analysis, channels, clock, policies."""
 
     client: httpx.AsyncClient
-    store: Store
+    store: StoreAPI
     analyzer: Analyzer
     channels: tuple[str, ...]
     now: Callable[[], datetime]
@@ -142,7 +142,7 @@ async def take_feed(
     return outcome, report
 
 
-def new_articles(store: Store, feed_url: str, articles: Sequence[Article]) -> list[Article]:
+def new_articles(store: StoreAPI, feed_url: str, articles: Sequence[Article]) -> list[Article]:
     """Articles not stored yet: unknown id and, when they have a link, unknown link.
 
     A changed guid with the same canonical link is the same article.
@@ -163,7 +163,7 @@ def new_articles(store: Store, feed_url: str, articles: Sequence[Article]) -> li
 
 
 def record_articles(
-    store: Store,
+    store: StoreAPI,
     matched: Matched,
     channels: Sequence[str],
     now: datetime,

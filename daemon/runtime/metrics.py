@@ -22,7 +22,7 @@ from prometheus_client.registry import Collector
 
 from daemon.errors import DaemonError
 from daemon.poll.pipeline import PollReport
-from store.housekeeping import StoreStats
+from store import StoreStats
 
 log = logging.getLogger(__name__)
 

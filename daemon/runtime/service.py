@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 from daemon.alerts.channels import ALERTERS, Channel
 from daemon.alerts.stories import Stories
 from daemon.alerts.worker import deliver_due
-from daemon.config import Config, FeedConfig, fetch_limits
+from daemon.config import Config, FeedConfig
 from daemon.poll.analyze import Analyzer, ProcessAnalyzer, ThreadAnalyzer
 from daemon.poll.cadence import Bounds
 from daemon.poll.dispatch import Dispatcher
@@ -22,7 +22,7 @@ from daemon.poll.pipeline import FeedSettings, Poller, PollReport, poll_feed, re
 from daemon.runtime.paths import cache_dir
 from rules.engine import Engine
 from rules.load import load_rules
-from store import FeedState, Lease, Store, is_postgres
+from store import FeedState, Lease, StoreAPI, is_postgres, open_store
 
 log = logging.getLogger(__name__)
 
@@ -64,9 +64,9 @@ class Service:
         self.now = now
         self.rules = load_rules(config.rule_paths, cache_dir=cache_dir())
         self.engine = Engine(self.rules)
-        self.store = Store.open(config.store)
+        self.store: StoreAPI = open_store(config.store)
         self.channels = build_channels(config)
-        limits = fetch_limits(config.poll)
+        limits = config.poll.fetch_limits()
         self.client = new_client(limits, max_connections=config.poll.concurrency)
         self.analyzer: Analyzer = (
             ProcessAnalyzer(config.rule_paths, config.poll.workers)

@@ -27,9 +27,9 @@ from daemon.alerts.worker import deliver_due
 from daemon.config import load_config
 from daemon.runtime.loop import run_forever
 from daemon.runtime.service import Service
-from store import Store
-from tests.daemon.alertkit import record
-from tests.servers import RecordingServer, Reply, Request, Route, static_feed
+from store import open_store
+from tests.support.alerts import record
+from tests.support.servers import RecordingServer, Reply, Request, Route, static_feed
 
 ROOT = Path(__file__).resolve().parents[2]
 SEED = (ROOT / "seeds" / "000_1f078e3ac375ad18.txt").read_text(encoding="utf-8")
@@ -42,7 +42,7 @@ def now() -> datetime:
 
 
 async def throughput(srv: RecordingServer, tmp: Path) -> None:
-    store = Store.open(tmp / "t.db")
+    store = open_store(tmp / "t.db")
     record(store, N, ["hook"], now=now() - timedelta(seconds=1))
     ch = WebhookChannel(
         "hook", WebhookSettings.model_validate({"url": f"{srv.url}/hook", "secret": SECRET})

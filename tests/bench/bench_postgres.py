@@ -31,10 +31,10 @@ import psycopg
 
 from daemon.config import load_config
 from daemon.runtime.service import Service
-from store import Lease, PollOutcome, Store
+from store import Lease, PollOutcome, open_store
 from store.codec import ts
 from tests.bench.bench_poll import FEEDS, ROOT, prime_store, server
-from tests.pg import ENV, with_schema
+from tests.support.pg import ENV, with_schema
 
 CONCURRENCY = 64
 
@@ -62,7 +62,7 @@ def prime(cfg: Path, port: int) -> None:
 def make_due(target: str) -> None:
     """Every feed due a minute ago, no lease held."""
     past = datetime.now(UTC) - timedelta(minutes=1)
-    store = Store.open(target)
+    store = open_store(target)
     try:
         with store.db.atomic():
             store.db.execute(
@@ -74,7 +74,7 @@ def make_due(target: str) -> None:
 
 
 def still_due(target: str) -> int:
-    store = Store.open(target)
+    store = open_store(target)
     try:
         return len(store.due_feeds(datetime.now(UTC), FEEDS + 1))
     finally:
@@ -150,7 +150,7 @@ def cycles(tmp: Path, url: str, port: int) -> None:
 
 def lease_cost(url: str) -> None:
     """Per feed: a leased batch take vs a plain SELECT of due feeds; record_poll."""
-    store = Store.open(url)
+    store = open_store(url)
     try:
         make_due(url)
         now = datetime.now(UTC)

@@ -15,7 +15,7 @@ import time
 import urllib.request
 from pathlib import Path
 
-from tests.daemon.servicekit import (
+from tests.support.service import (
     ROOT,
     START_TIMEOUT_S,
     TOGETHER,

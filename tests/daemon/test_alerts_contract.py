@@ -24,18 +24,14 @@ from daemon.alerts.channels.console import ConsoleChannel, ConsoleSettings
 from daemon.config import load_config
 from daemon.errors import AlertError
 from rules.errors import RuleFileErrors
-from store import Store
-from tests.daemon.alertkit import record
-from tests.daemon.slackpeer import SlackPeer
-from tests.daemon.test_alerts_email import Inbox, free_port
-from tests.servers import RecordingServer, Reply
+from store import open_store
+from tests.daemon.test_alerts_email import Inbox
+from tests.support.alerts import record
+from tests.support.net import free_port
+from tests.support.servers import RecordingServer, Reply
+from tests.support.slackpeer import SlackPeer
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 @dataclass
@@ -140,7 +136,7 @@ def test_every_channel_has_a_peer() -> None:
 
 @pytest.mark.parametrize("kind", sorted(ALERTERS))
 async def test_channel_contract(kind: str, tmp_path: Path, http_server: RecordingServer) -> None:
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 3, [kind])
     alerts = [Alert.from_job(j) for j in reversed(store.outbox())]
     with PEERS[kind](http_server, tmp_path) as peer:
@@ -180,7 +176,7 @@ async def test_apprise_keeps_its_url_out_of_the_logs(
 ) -> None:
     token = "tok-7d1e4b9a"
     http_server.routes[f"/{token}"] = lambda req: Reply(500, b"no")
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["team"])
     host = http_server.url.removeprefix("http://")
     settings = ALERTERS["apprise"].settings.model_validate(

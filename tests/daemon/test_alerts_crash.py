@@ -16,10 +16,10 @@ from standardwebhooks.webhooks import Webhook
 
 from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
 from daemon.alerts.worker import deliver_due
-from store import Store
-from tests.cli import ROOT
-from tests.daemon.alertkit import record
-from tests.servers import RecordingServer, Reply, Request
+from store import open_store
+from tests.support.alerts import record
+from tests.support.cli import ROOT
+from tests.support.servers import RecordingServer, Reply, Request
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 TOTAL = 500
@@ -42,7 +42,7 @@ def test_kill_9_at_random_points_loses_no_alert(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
     rng = random.Random(4)
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, TOTAL, ["hook"])
     keys = {j.idempotency_key for j in store.outbox(limit=TOTAL)}
     store.close()
@@ -94,7 +94,7 @@ http: null
         assert daemon[-1].wait(30) == 0
     # The last daemon may have been stopped between a reply and recording it: drain what is
     # left, as the next start would (leases long expired).
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     ch = WebhookChannel(
         "hook", WebhookSettings.model_validate({"url": f"{http_server.url}/hook", "secret": SECRET})
     )

@@ -12,17 +12,13 @@ from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
 from daemon.alerts.digest import parse_schedule
 from daemon.alerts.stories import Stories
 from daemon.alerts.worker import deliver_due
-from store import Store
+from store import open_store
 from tests.conftest import SEED_ARTICLE
-from tests.daemon.alertkit import Clock, article, hit
-from tests.servers import RecordingServer, Reply
+from tests.support.alerts import article, hit
+from tests.support.clock import Clock
+from tests.support.servers import RecordingServer, Reply
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def utc(*args: int) -> datetime:
@@ -71,7 +67,7 @@ async def test_daily_digest_goes_out_at_0800_local_each_day_across_dst(
         {"url": f"{http_server.url}/hook", "digest": "daily at 08:00", "timezone": "Europe/Berlin"}
     )
     ch = WebhookChannel("hook", settings)
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     stories = Stories(store, {"hook": settings}, dict)
     clock = Clock(utc(2026, 3, 27, 9))
     n = 0
@@ -115,7 +111,7 @@ async def test_later_articles_of_a_story_are_follow_up_lines_in_the_digest(
         {"url": f"{http_server.url}/hook", "digest": "hourly", "timezone": "Europe/Berlin"}
     )
     ch = WebhookChannel("hook", settings)
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     stories = Stories(store, {"hook": settings}, dict)
     clock = Clock(utc(2026, 3, 1, 12, 10))
     for i in range(3):  # one story from three outlets

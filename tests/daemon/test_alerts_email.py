@@ -6,7 +6,6 @@ import datetime as dt
 import email
 import email.policy
 import ipaddress
-import socket
 import ssl
 from pathlib import Path
 
@@ -21,15 +20,12 @@ from cryptography.x509.oid import NameOID
 from daemon.alerts.channels.base import Alert
 from daemon.alerts.channels.mail import EmailChannel, EmailSettings
 from daemon.alerts.worker import deliver_due
-from store import Planned, Store
-from tests.daemon.alertkit import Clock, article, hit, quick, record
+from store import Planned, open_store
+from tests.support.alerts import article, hit, quick, record
+from tests.support.clock import Clock
+from tests.support.net import free_port
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 class Inbox:
@@ -52,12 +48,6 @@ class Inbox:
         assert isinstance(data, LoginPassword)
         self.logins.append((data.login, data.password))
         return AuthResult(success=data.password == b"s3cret-pw")
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def self_signed(tmp_path: Path) -> tuple[Path, Path]:
@@ -108,7 +98,7 @@ async def test_refused_then_accepted_with_html_and_text_as_rendered(tmp_path: Pa
     server = Controller(inbox, hostname="127.0.0.1", port=port)
     server.start()
     try:
-        store = Store.open(tmp_path / "w.db")
+        store = open_store(tmp_path / "w.db")
         record(store, 1, ["mail"])
         a = article(1, title="Zweiter Bericht")
         store.record_planned(a, [(hit(a.id), [Planned("mail", "update", 1)])], Clock()())
@@ -176,7 +166,7 @@ async def test_starttls_or_implicit_tls_and_auth_with_a_password_file(
                 ca_file=str(cert),
             ),
         )
-        store = Store.open(tmp_path / "w.db")
+        store = open_store(tmp_path / "w.db")
         record(store, 2, ["mail"])
         assert await deliver_due(store, {"mail": ch}, Clock()) == 2
     finally:
@@ -190,7 +180,7 @@ async def test_a_template_dir_overrides_the_shipped_text(tmp_path: Path) -> None
         "Alert {{ alert.hit.watch_id }}: {{ alert.hit.article_url }}\n"
     )
     ch = EmailChannel("mail", settings(25, template_dir=str(tmp_path)))
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["mail"])
     msg = ch.render([Alert.from_job(store.outbox()[0])], digest=False)
     assert msg.get_body(("plain",)).get_content() == (

@@ -11,17 +11,14 @@ from daemon.alerts.channels.base import Alert
 from daemon.alerts.channels.slack import SlackChannel, SlackSettings, alert_message, batch_message
 from daemon.alerts.worker import deliver_due
 from rules.model import Evidence, Mention
-from store import Planned, Store
-from tests.daemon.alertkit import Clock, article, hit, quick, record
-from tests.daemon.slackpeer import SlackPeer
-from tests.servers import RecordingServer
+from store import Planned, open_store
+from store.model import StoredHit
+from tests.support.alerts import article, hit, quick, record
+from tests.support.clock import T0, Clock
+from tests.support.servers import RecordingServer
+from tests.support.slackpeer import SlackPeer
 
 pytestmark = pytest.mark.anyio
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def bot(srv: RecordingServer, monkeypatch: pytest.MonkeyPatch) -> SlackChannel:
@@ -36,7 +33,7 @@ async def test_burst_is_folded_updates_thread_and_nothing_is_lost(
     tmp_path, http_server: RecordingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     peer = SlackPeer(http_server, extra_429=1).install()
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 60, ["slack"])
     first = store.outbox(limit=100)[-1].id
     for i in range(60, 63):
@@ -71,7 +68,7 @@ async def test_incoming_webhook_posts_one_message(http_server: RecordingServer, 
         {"webhook_url": f"{http_server.url}/services/T0/B0/hook"}
     )
     ch = SlackChannel("slack", settings)
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["slack"])
     assert await deliver_due(store, {"slack": ch}, Clock()) == 1
     [msg] = peer.messages
@@ -82,8 +79,6 @@ async def test_incoming_webhook_posts_one_message(http_server: RecordingServer, 
 def test_message_escapes_mrkdwn_bolds_names_and_keeps_limits() -> None:
     a = article(1, title="T" * 400)
     h = hit(a.id)
-    from store.model import StoredHit
-    from tests.daemon.alertkit import T0
 
     long_text = "Kreml <b>&" + " x" * 4000
     ev = Evidence(long_text, 0, len(long_text), ("RUS",), (Mention("RUS", "Kreml", 0, 5),))
@@ -124,7 +119,7 @@ async def test_a_refused_token_is_a_dead_letter_at_once(
     tmp_path, http_server: RecordingServer, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     SlackPeer(http_server, token="xoxb-the-right-one").install()
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["slack"])
     ch = bot(http_server, monkeypatch)
     assert await deliver_due(store, {"slack": ch}, Clock()) == 0

@@ -5,7 +5,6 @@ from __future__ import annotations
 import json
 from dataclasses import replace
 from datetime import timedelta
-from email.utils import format_datetime
 from pathlib import Path
 
 import pytest
@@ -14,10 +13,13 @@ from daemon.alerts.stories import EscalationConfig, Stories, backfill_split, dis
 from daemon.config import load_config
 from daemon.runtime.service import Service
 from rules.errors import RuleFileErrors
-from store import Store
+from store import open_store
 from tests.conftest import SEED_ARTICLE, SEEDS
-from tests.daemon.alertkit import T0, Clock, article, hit
-from tests.servers import RecordingServer, Reply, static_feed
+from tests.support.alerts import article, hit
+from tests.support.clock import T0, Clock
+from tests.support.feeds import Item
+from tests.support.feeds import rss as feed
+from tests.support.servers import RecordingServer, Reply, static_feed
 
 pytestmark = pytest.mark.anyio
 SEED = SEED_ARTICLE.read_text(encoding="utf-8")
@@ -28,11 +30,6 @@ OTHER = (
     "Grad, in der Nacht kühlt es auf 10 Grad ab. Erst zur Wochenmitte setzt sich von "
     "Westen her ein Hoch durch, und es wird sonniger und wärmer."
 )
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def edited(text: str) -> str:
@@ -62,18 +59,16 @@ def test_backfill_keeps_the_newest_n() -> None:
 
 
 def rss(items: list[tuple[str, str, int, str]]) -> bytes:
-    body = "".join(
-        f"""<item><title>{title}</title><link>https://news.example.org/{guid}</link>
-<guid isPermaLink="false">{guid}</guid>
-<pubDate>{format_datetime(T0 + timedelta(minutes=minute))}</pubDate>
-<description><![CDATA[{text}]]></description></item>"""
-        for guid, title, minute, text in items
+    news = "https://news.example.org/"
+    return feed(
+        *(
+            Item(g, t, text, news + g, T0 + timedelta(minutes=m), cdata=True)
+            for g, t, m, text in items
+        ),
+        title="t",
+        link=news,
+        lang="de",
     )
-    return (
-        '<?xml version="1.0" encoding="UTF-8"?><rss version="2.0"><channel>'
-        f"<title>t</title><link>https://news.example.org/</link><language>de</language>{body}"
-        "</channel></rss>"
-    ).encode()
 
 
 def config(tmp_path: Path, srv: RecordingServer, extra: str = "") -> Path:
@@ -128,7 +123,7 @@ async def test_one_alert_per_story_across_feeds_then_updates(
 
 
 def test_a_burst_far_above_the_baseline_escalates_once(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     cfg = EscalationConfig.model_validate(
         {"window": "1h", "baseline": "7d", "factor": 5, "min_hits": 5}
     )

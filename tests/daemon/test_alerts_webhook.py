@@ -15,10 +15,11 @@ from standardwebhooks.webhooks import Webhook
 from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
 from daemon.alerts.secrets import SecretError
 from daemon.alerts.worker import deliver_due
-from store import Store
-from tests.cli import wirewatch
-from tests.daemon.alertkit import Clock, quick, record
-from tests.servers import RecordingServer, Reply, Request
+from store import open_store
+from tests.support.alerts import quick, record
+from tests.support.cli import wirewatch
+from tests.support.clock import Clock
+from tests.support.servers import RecordingServer, Reply, Request
 
 pytestmark = pytest.mark.anyio
 SCHEMA = json.loads(
@@ -27,11 +28,6 @@ SCHEMA = json.loads(
     )
 )
 SECRET = "whsec_" + base64.b64encode(b"a very secret signing key 123456").decode()
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
 
 
 def hooks(srv: RecordingServer) -> list[Request]:
@@ -57,7 +53,7 @@ async def test_signed_per_standard_webhooks_same_id_on_retry(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
     http_server.routes["/hook"] = scripted(503)
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["hook"])
     ch = channel(http_server, secret=SECRET)
     clock = Clock()
@@ -83,7 +79,7 @@ async def test_receiver_down_then_up_delivers_in_creation_order(
 ) -> None:
     http_server.routes["/hook"] = scripted(503, 502, 500)
     http_server.routes["/other"] = scripted()
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 6, ["hook", "other"])
     hook = channel(http_server)
     other = WebhookChannel(
@@ -112,7 +108,7 @@ async def test_410_disables_the_destination_and_retry_reenables_it(
 ) -> None:
     http_server.routes["/hook"] = scripted(410)
     db = tmp_path / "w.db"
-    store = Store.open(db)
+    store = open_store(db)
     record(store, 3, ["hook"])
     ch = channel(http_server)
     clock = Clock()
@@ -138,7 +134,7 @@ async def test_4xx_is_a_dead_letter_at_once_and_408_429_5xx_are_retried(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
     http_server.routes["/hook"] = scripted(429, 408, 500, 400, headers={"retry-after": "30"})
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["hook"])
     ch = channel(http_server)
     clock = Clock()
@@ -154,7 +150,7 @@ async def test_429_retry_after_postpones_the_next_attempt(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
     http_server.routes["/hook"] = scripted(429, headers={"retry-after": "120"})
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["hook"])
     ch = channel(http_server)
     clock = Clock()
@@ -182,7 +178,7 @@ async def test_secrets_are_neither_stored_nor_logged(
     )
     ch = WebhookChannel("hook", settings)
     db = tmp_path / "w.db"
-    store = Store.open(db)
+    store = open_store(db)
     record(store, 2, ["hook"])
     clock = Clock()
     # As the CLI configures logging: everything at DEBUG, but httpx (which logs whole
@@ -209,7 +205,7 @@ async def test_deliveries_retry_by_id_and_its_mistakes(
 ) -> None:
     http_server.routes["/hook"] = scripted(400, 400)
     db = tmp_path / "w.db"
-    store = Store.open(db)
+    store = open_store(db)
     record(store, 2, ["hook"])
     ch = channel(http_server)
     clock = Clock()
@@ -248,7 +244,7 @@ async def test_two_secrets_sign_twice_for_key_rotation(
 ) -> None:
     http_server.routes["/hook"] = scripted()
     new = "whsec_" + base64.b64encode(b"the next signing key, rotated in").decode()
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     record(store, 1, ["hook"])
     ch = channel(http_server, secret=f"{SECRET} {new}")
     assert await deliver_due(store, {"hook": ch}, Clock()) == 1

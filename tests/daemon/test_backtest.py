@@ -7,8 +7,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from rules.model import Article
-from store import Store
-from tests.cli import wirewatch
+from store import open_store
+from tests.support.cli import wirewatch
 
 NOW = datetime.now(UTC)
 WATCH = """\
@@ -28,7 +28,7 @@ def setup(tmp_path: Path) -> tuple[Path, Path]:
         f"store: {db}\nrules: [watch.yaml]\nchannels:\n  hook: {{type: console}}\n",
         encoding="utf-8",
     )
-    store = Store.open(db)
+    store = open_store(db)
     texts = [
         (2, "Putin telefonierte mit Kim Jong Un."),
         (2, "Moskau und Pjöngjang vereinbaren Zusammenarbeit."),
@@ -64,7 +64,7 @@ def test_backtest_prints_fires_per_day_and_writes_nothing(tmp_path: Path) -> Non
     assert f"{day1}         1      0" in out
     assert "Title 0" in out and "Title 1" in out and "Title 4" not in out
     assert "matching" in result.stderr  # the progress bar
-    store = Store.open(db)
+    store = open_store(db)
     assert store.counts()["hits"] == 0 and store.counts()["pending"] == 0
     store.close()
 

@@ -20,7 +20,7 @@ import httpx
 from daemon.errors import FetchError
 from daemon.poll.fetch import ERROR_CLASSES, FetchLimits, fetch, new_client
 from daemon.poll.parse import ParseError, parse_feed
-from tests.servers import RecordingServer, Reply, Request
+from tests.support.servers import RecordingServer, Reply, Request
 
 _HEADER = re.compile(r"^Header:\s*([\w-]+):\s*(.*?)\s*$", re.MULTILINE)
 _BOMS = (

@@ -23,7 +23,7 @@ from daemon.poll.fetch import (
     new_client,
     retry_after_s,
 )
-from tests.servers import RecordingServer, Reply, Request, static_feed
+from tests.support.servers import RecordingServer, Reply, Request, static_feed
 
 FEED = b"<rss version='2.0'><channel><title>t</title></channel></rss>"
 

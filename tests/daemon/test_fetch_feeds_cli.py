@@ -5,8 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from tests.cli import wirewatch
-from tests.servers import RecordingServer, Reply, static_feed
+from tests.support.cli import wirewatch
+from tests.support.servers import RecordingServer, Reply, static_feed
 
 FEED = (
     b"<rss version='2.0'><channel><title>Kurier</title>"

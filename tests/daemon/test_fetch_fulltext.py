@@ -12,7 +12,7 @@ from daemon.poll.fetch import FetchLimits, new_client
 from daemon.poll.fulltext import fill_full_text
 from daemon.runtime.service import Service
 from rules.model import Article
-from tests.servers import RecordingServer, Reply
+from tests.support.servers import RecordingServer, Reply
 
 pytest.importorskip("trafilatura")
 

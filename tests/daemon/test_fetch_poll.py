@@ -14,34 +14,21 @@ from daemon.config import load_config
 from daemon.runtime.service import Service
 from store import FeedState
 from store.feeds import HEALTH_WATCH
-from tests.servers import RecordingServer, Reply, Request
+from tests.support.clock import Clock
+from tests.support.feeds import Item
+from tests.support.feeds import rss as feed
+from tests.support.servers import RecordingServer, Reply, Request
 
 T0 = datetime(2026, 6, 1, 12, 0, tzinfo=UTC)
 
 
-class Clock:
-    def __init__(self) -> None:
-        self.at = T0
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def advance(self, **kw: float) -> None:
-        self.at += timedelta(**kw)
-
-
 def rss(*items: tuple[str, str, datetime]) -> bytes:
-    body = "".join(
-        f"<item><guid>{g}</guid><link>{link}</link><title>{g}</title>"
-        f"<pubDate>{d.strftime('%a, %d %b %Y %H:%M:%S +0000')}</pubDate></item>"
-        for g, link, d in items
-    )
-    return f"<rss version='2.0'><channel><title>W</title>{body}</channel></rss>".encode()
+    return feed(*(Item(g, g, link=link, published=d) for g, link, d in items), title="W")
 
 
 @pytest.fixture
 def clock() -> Clock:
-    return Clock()
+    return Clock(T0)
 
 
 @pytest.fixture
@@ -110,7 +97,7 @@ def test_a_changed_guid_with_the_same_link_is_the_same_article(
     first = rss(("guid-1", "https://n.example/story?utm_source=rss", T0))
     http_server.routes["/feed"] = lambda req: Reply(200, first)
     poll(service)
-    clock.advance(hours=1)
+    clock.tick(hours=1)
     second = rss(
         ("guid-CHANGED", "https://N.example/story#comments", T0),
         ("guid-2", "https://n.example/other", T0),
@@ -149,7 +136,7 @@ def test_failures_back_off_and_raise_one_notice_then_recovery(
         state = poll(service)
         assert state.next_poll_at is not None
         waits.append(state.next_poll_at - clock())
-        clock.advance(minutes=25)
+        clock.tick(minutes=25)
     assert state.status == "failing" and state.error_count == 4 and state.errors_total == 4
     assert state.error_class == "http_5xx" and state.last_error_at == T0 + timedelta(minutes=75)
     assert all(b > a for a, b in itertools.pairwise(waits))  # doubling, with jitter
@@ -183,10 +170,10 @@ def test_a_silent_feed_raises_a_notice(
         return Reply(304, headers={"etag": '"1"'})
 
     http_server.routes["/feed"] = unchanged
-    clock.advance(hours=3)
+    clock.tick(hours=3)
     poll(service)
     assert notices(service) == []
-    clock.advance(hours=2)  # 5 h without news from an hourly feed: over 4 expected gaps
+    clock.tick(hours=2)  # 5 h without news from an hourly feed: over 4 expected gaps
     poll(service)
     assert notices(service) == [f"Feed silent: W ({http_server.url}/feed)"]
 
@@ -233,7 +220,7 @@ def test_a_feed_paused_for_too_long_raises_a_notice(
     http_server.routes["/feed"] = lambda req: Reply(503, headers={"retry-after": "1800"})
     for _ in range(3):
         state = poll(service)
-        clock.advance(minutes=31)
+        clock.tick(minutes=31)
     assert (state.status, state.error_count) == ("paused", 0)
     assert notices(service) == [f"Feed failing: {state.url}"]
     (notice,) = service.store.hits(watch_id=HEALTH_WATCH)

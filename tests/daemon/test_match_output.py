@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.cli import wirewatch
 from tests.rules.conftest import DATA, MULTI
+from tests.support.cli import wirewatch
 
 TEXT = "North Korea tested a missile.\n\nRussland schweigt."
 

@@ -8,10 +8,10 @@ from pathlib import Path
 
 import pytest
 
-from store import Planned, PollOutcome, Store
-from tests.cli import wirewatch
-from tests.pg import fresh_schema
+from store import Planned, PollOutcome, StoreAPI, open_store
 from tests.store.test_contract import NOW, article, hit
+from tests.support.cli import wirewatch
+from tests.support.pg import fresh_schema
 
 
 @pytest.fixture
@@ -20,9 +20,9 @@ def target() -> Iterator[str]:
         yield url
 
 
-def sqlite_store(path: Path) -> Store:
+def sqlite_store(path: Path) -> StoreAPI:
     """A store with something in every table: feeds, articles, a story, hits, the outbox."""
-    store = Store.open(path)
+    store = open_store(path)
     store.sync_feeds([("http://127.0.0.1/a.xml", 60), ("http://127.0.0.1/b.xml", 300)], NOW)
     store.record_poll(
         "http://127.0.0.1/a.xml",
@@ -63,7 +63,7 @@ def test_migrate_copies_every_table_once(tmp_path: Path, target: str) -> None:
         "destinations: 1 rows, 1 added",
     ):
         assert line in lines
-    copy = Store.open(target)
+    copy = open_store(target)
     assert (copy.feeds(), copy.hits(), copy.outbox(), copy.destinations()) == want
     assert copy.story_candidates(NOW - timedelta(days=1)) == [(1, (1 << 64) - 3)]
     # New rows continue after the copied ids.
@@ -83,7 +83,7 @@ def test_migrate_refuses_what_it_cannot_copy(tmp_path: Path) -> None:
         "copy-store", "--db", str(tmp_path / "none.db"), "--to", "postgresql://127.0.0.1:1/x"
     )
     assert missing.returncode == 1 and "none.db: no such SQLite store" in missing.stderr
-    Store.open(tmp_path / "w.db").close()
+    open_store(tmp_path / "w.db").close()
     down = wirewatch(
         "copy-store", "--db", str(tmp_path / "w.db"), "--to", "postgresql://u:secret@127.0.0.1:1/x"
     )

@@ -21,9 +21,9 @@ import psycopg
 import pytest
 
 from store.codec import ts
-from tests.daemon.servicekit import START_TIMEOUT_S, TOGETHER, Daemon, write_watch
-from tests.pg import fresh_schema
-from tests.servers import RecordingServer, Reply, Request
+from tests.support.pg import fresh_schema
+from tests.support.servers import RecordingServer, Reply, Request
+from tests.support.service import START_TIMEOUT_S, TOGETHER, Daemon, write_watch
 
 FEEDS = 1000
 INTERVAL_S = 8.0

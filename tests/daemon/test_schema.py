@@ -9,8 +9,8 @@ import yaml
 from jsonschema import Draft202012Validator
 
 from rules.load import SHIPPED_ACTORS, SHIPPED_WATCHES
-from tests.cli import wirewatch
 from tests.conftest import DATA
+from tests.support.cli import wirewatch
 
 
 def schema_validator() -> Draft202012Validator:

@@ -16,19 +16,19 @@ from pathlib import Path
 
 import pytest
 
-from tests.cli import wirewatch
-from tests.daemon.servicekit import (
+from tests.support.cli import wirewatch
+from tests.support.net import free_port
+from tests.support.servers import RecordingServer, Reply
+from tests.support.service import (
     FIXED_SCHEDULE,
     START_TIMEOUT_S,
     TOGETHER,
     Daemon,
     NotifySocket,
-    free_port,
     write_config,
     write_feed,
     write_watch,
 )
-from tests.servers import RecordingServer, Reply
 
 
 def get(url: str) -> tuple[int, str]:

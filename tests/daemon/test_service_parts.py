@@ -24,10 +24,10 @@ from daemon.alerts.channels.webhook import WebhookSettings
 from daemon.runtime.logs import JournalFormatter, Redactor, is_journal, secret_values
 from daemon.runtime.metrics import HttpListenError, Metrics, MetricsServer
 from daemon.runtime.systemd import Notifier, socket_address, watchdog_interval_s
-from store import PollOutcome, Store
-from tests.cli import wirewatch
+from store import PollOutcome, open_store
 from tests.conftest import ROOT, SEEDS
 from tests.store.test_contract import NOW, article, hit
+from tests.support.cli import wirewatch
 
 
 def test_notify_sends_datagrams_to_a_path_socket(tmp_path: Path) -> None:
@@ -125,7 +125,7 @@ def test_secret_values_are_the_secrets_not_where_they_are_kept() -> None:
 
 
 def test_retention_keeps_hits_and_their_evidence(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     store.record_article(article(1), [(hit("a1"), ["console"])], NOW - timedelta(days=100))
     store.record_article(article(2), [], NOW - timedelta(days=100))
     store.record_article(article(3), [], NOW)
@@ -141,7 +141,7 @@ def test_retention_keeps_hits_and_their_evidence(tmp_path: Path) -> None:
 
 
 def test_retention_goes_in_batches(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     for n in range(5):
         store.record_article(article(n), [], NOW - timedelta(days=100))
     sizes = []
@@ -152,7 +152,7 @@ def test_retention_goes_in_batches(tmp_path: Path) -> None:
 
 
 def test_release_claims_and_stats(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     store.record_article(article(1), [(hit("a1"), ["console", "hook"])], NOW)
     assert len(store.claim_deliveries(NOW)) == 2
     assert store.claim_deliveries(NOW) == []
@@ -169,7 +169,7 @@ def test_release_claims_and_stats(tmp_path: Path) -> None:
 
 
 def test_probe_writable_names_the_reason(tmp_path: Path) -> None:
-    store = Store.open(tmp_path / "w.db")
+    store = open_store(tmp_path / "w.db")
     assert store.probe_writable() is None
     locker = sqlite3.connect(tmp_path / "w.db", isolation_level=None)
     locker.execute("BEGIN EXCLUSIVE")
@@ -181,7 +181,7 @@ def test_probe_writable_names_the_reason(tmp_path: Path) -> None:
 
 def test_backup_is_a_consistent_copy_via_the_cli(tmp_path: Path) -> None:
     db = tmp_path / "live.db"
-    store = Store.open(db)
+    store = open_store(db)
     store.record_article(article(1), [(hit("a1"), ["console"])], datetime.now(UTC))
     store.sync_feeds([("http://127.0.0.1:9/gone.xml", 900)], NOW)
     failed = PollOutcome(NOW, False, NOW, error_class="http_status", error="HTTP 410")
@@ -296,7 +296,7 @@ def test_endpoint_listens_on_ipv6_and_says_where_to_look() -> None:
 
 def test_backup_completes_while_another_process_keeps_writing(tmp_path: Path) -> None:
     live = tmp_path / "live.db"
-    store = Store.open(live)
+    store = open_store(live)
     for n in range(300):
         store.record_article(article(n), [], NOW)
     stop = threading.Event()

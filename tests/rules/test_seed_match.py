@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import json
 
-from tests.cli import wirewatch
 from tests.conftest import SEED_ARTICLE
+from tests.support.cli import wirewatch
 
 
 def test_match_fires_on_the_seed_with_evidence_sentences() -> None:

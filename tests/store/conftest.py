@@ -7,8 +7,9 @@ from pathlib import Path
 
 import pytest
 
-from store import Store
-from tests.pg import fresh_schema
+from store import StoreAPI
+from store import open_store as open_target
+from tests.support.pg import fresh_schema
 
 BACKENDS = ["sqlite", "postgresql"]
 
@@ -24,12 +25,12 @@ def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
 
 
 @pytest.fixture
-def open_store(store_target: str) -> Iterator[Callable[[], Store]]:
+def open_store(store_target: str) -> Iterator[Callable[[], StoreAPI]]:
     """Open the test's store (again: a second daemon's connection); closed at the end."""
-    opened: list[Store] = []
+    opened: list[StoreAPI] = []
 
-    def open_() -> Store:
-        opened.append(Store.open(store_target))
+    def open_() -> StoreAPI:
+        opened.append(open_target(store_target))
         return opened[-1]
 
     yield open_
@@ -38,6 +39,6 @@ def open_store(store_target: str) -> Iterator[Callable[[], Store]]:
 
 
 @pytest.fixture
-def store(open_store: Callable[[], Store]) -> Store:
+def store(open_store: Callable[[], StoreAPI]) -> StoreAPI:
     """A fresh, migrated store of each backend."""
     return open_store()

@@ -18,11 +18,10 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from rules.model import Article, Evidence, Hit, Mention
-from store import Store
+from store import StoreAPI, open_store
 from store.codec import evidence_from_json, evidence_json
 from store.migrations import MIGRATIONS
 from store.model import Lease, PollOutcome
-from store.pgmigrations import MIGRATIONS as PG_MIGRATIONS
 
 NOW = datetime(2026, 8, 13, 6, 30, tzinfo=UTC)
 
@@ -59,15 +58,15 @@ def hit(article_id: str = "a1", watch: str = "russia-north-korea") -> Hit:
     )
 
 
-def test_open_migrates_once_with_the_same_steps(open_store: Callable[[], Store]) -> None:
+def test_open_migrates_once_with_the_same_steps(open_store: Callable[[], StoreAPI]) -> None:
     open_store().close()
     again = open_store()
     names = [r["name"] for r in again.db.query("SELECT name FROM _migrations ORDER BY name")]
-    assert names == [n for n, _ in MIGRATIONS] == [n for n, _ in PG_MIGRATIONS]
+    assert names == [m.name for m in MIGRATIONS]
 
 
-def test_both_backends_have_the_same_columns(store: Store) -> None:
-    sqlite = Store.open(":memory:")
+def test_both_backends_have_the_same_columns(store: StoreAPI) -> None:
+    sqlite = open_store(":memory:")
     for table in ("feeds", "articles", "hits", "deliveries", "stories", "destinations"):
         query = f"SELECT * FROM {table} LIMIT 0"
         want = [d[0] for d in sqlite.db.execute(query).description]
@@ -75,7 +74,7 @@ def test_both_backends_have_the_same_columns(store: Store) -> None:
     sqlite.close()
 
 
-def test_article_hits_and_deliveries_are_written_together(store: Store) -> None:
+def test_article_hits_and_deliveries_are_written_together(store: StoreAPI) -> None:
     ids = store.record_article(article(), [(hit(), ["console", "hook"])], NOW)
     assert len(ids) == 2
     [stored] = store.hits()
@@ -87,14 +86,14 @@ def test_article_hits_and_deliveries_are_written_together(store: Store) -> None:
     assert store.counts() == {"feeds": 0, "articles": 1, "hits": 1, "pending": 2}
 
 
-def test_a_failing_write_leaves_nothing_behind(store: Store) -> None:
+def test_a_failing_write_leaves_nothing_behind(store: StoreAPI) -> None:
     # Two hits of the same watch on one article break a unique key half way through.
     with pytest.raises((sqlite3.IntegrityError, psycopg.IntegrityError)):
         store.record_article(article(), [(hit(), ["console"]), (hit(), ["console"])], NOW)
     assert store.counts() == {"feeds": 0, "articles": 0, "hits": 0, "pending": 0}
 
 
-def test_outbox_claims_leases_and_retries(store: Store) -> None:
+def test_outbox_claims_leases_and_retries(store: StoreAPI) -> None:
     store.record_article(article(), [(hit(), ["hook"])], NOW)
     [job] = store.claim_deliveries(NOW)
     assert job.channel == "hook" and job.idempotency_key.startswith("msg_")
@@ -108,7 +107,7 @@ def test_outbox_claims_leases_and_retries(store: Store) -> None:
     assert [d.status for d in store.deliveries()] == ["sent"]
 
 
-def test_dead_letters_are_kept(store: Store) -> None:
+def test_dead_letters_are_kept(store: StoreAPI) -> None:
     store.record_article(article(), [(hit(), ["hook"])], NOW)
     [job] = store.claim_deliveries(NOW)
     store.mark_failed(job.id, "HTTP 400", None)
@@ -135,7 +134,7 @@ def test_evidence_round_trips(mentions: list[tuple[str, int]], text: str) -> Non
     assert evidence_from_json(evidence_json(ev)) == ev
 
 
-def test_articles_since_round_trips_and_filters_on_fetch_time(store: Store) -> None:
+def test_articles_since_round_trips_and_filters_on_fetch_time(store: StoreAPI) -> None:
     old = Article("old", "file:///f.xml", "https://x.example/old", "Old", "Putin.", lang="de")
     new = Article(
         "new",
@@ -158,7 +157,7 @@ def test_articles_since_round_trips_and_filters_on_fetch_time(store: Store) -> N
 # -- feeds, their schedule and leases -----------------------------------------
 
 
-def feeds(store: Store, n: int) -> list[str]:
+def feeds(store: StoreAPI, n: int) -> list[str]:
     urls = [f"http://127.0.0.1/f{i:04d}.xml" for i in range(n)]
     store.sync_feeds(((u, 60) for u in urls), NOW)
     return urls
@@ -168,7 +167,7 @@ def polled(url: str, at: datetime) -> PollOutcome:
     return PollOutcome(at=at, ok=True, next_poll_at=at + timedelta(minutes=1), new_items=1)
 
 
-def test_sync_feeds_schedules_and_removes(store: Store) -> None:
+def test_sync_feeds_schedules_and_removes(store: StoreAPI) -> None:
     urls = feeds(store, 3)
     assert [f.url for f in store.due_feeds(NOW)] == urls
     store.sync_feeds([(urls[0], 30)], NOW)
@@ -178,7 +177,7 @@ def test_sync_feeds_schedules_and_removes(store: Store) -> None:
     assert store.feeds(active=True) == []
 
 
-def test_record_poll_moves_the_schedule_and_counts_errors(store: Store) -> None:
+def test_record_poll_moves_the_schedule_and_counts_errors(store: StoreAPI) -> None:
     [url] = feeds(store, 1)
     store.record_poll(url, polled(url, NOW))
     assert store.due_feeds(NOW + timedelta(seconds=59)) == []
@@ -194,7 +193,7 @@ def test_record_poll_moves_the_schedule_and_counts_errors(store: Store) -> None:
     assert store.stats().feeds == {("failing", "http"): 1}
 
 
-def test_a_leased_feed_is_not_due_until_polled_or_expired(store: Store) -> None:
+def test_a_leased_feed_is_not_due_until_polled_or_expired(store: StoreAPI) -> None:
     urls = feeds(store, 4)
     a, b = Lease("a", NOW + timedelta(seconds=30)), Lease("b", NOW + timedelta(seconds=60))
     first = store.due_feeds(NOW, 3, lease=a)
@@ -209,7 +208,7 @@ def test_a_leased_feed_is_not_due_until_polled_or_expired(store: Store) -> None:
     assert [f.url for f in store.due_feeds(later, 10, lease=again)] == urls[1:3]
 
 
-def test_release_feeds_hands_back_an_owners_leases(store: Store) -> None:
+def test_release_feeds_hands_back_an_owners_leases(store: StoreAPI) -> None:
     urls = feeds(store, 2)
     store.due_feeds(NOW, lease=Lease("a", NOW + timedelta(minutes=5)))
     assert store.release_feeds("b") == 0
@@ -218,12 +217,12 @@ def test_release_feeds_hands_back_an_owners_leases(store: Store) -> None:
 
 
 def test_daemons_taking_feeds_at_once_never_take_the_same(
-    open_store: Callable[[], Store],
+    open_store: Callable[[], StoreAPI],
 ) -> None:
     stores = [open_store() for _ in range(4)]
     feeds(stores[0], 400)
 
-    def take(s: Store) -> list[str]:
+    def take(s: StoreAPI) -> list[str]:
         got: list[str] = []
         lease = Lease(s.owner, NOW + timedelta(minutes=1))
         while batch := s.due_feeds(NOW, 7, lease=lease):
@@ -235,7 +234,7 @@ def test_daemons_taking_feeds_at_once_never_take_the_same(
     assert len(taken) == len(set(taken)) == 400
 
 
-def test_two_daemons_never_lease_the_same_feed(open_store: Callable[[], Store]) -> None:
+def test_two_daemons_never_lease_the_same_feed(open_store: Callable[[], StoreAPI]) -> None:
     one, two = open_store(), open_store()
     feeds(one, 200)
     taken: list[str] = []
@@ -249,7 +248,7 @@ def test_two_daemons_never_lease_the_same_feed(open_store: Callable[[], Store]) 
 
 
 def test_the_same_article_from_two_daemons_is_stored_once(
-    open_store: Callable[[], Store],
+    open_store: Callable[[], StoreAPI],
 ) -> None:
     one, two = open_store(), open_store()
     assert len(one.record_article(article(), [(hit(), ["hook"])], NOW)) == 1
@@ -257,7 +256,7 @@ def test_the_same_article_from_two_daemons_is_stored_once(
     assert two.counts() == {"feeds": 0, "articles": 1, "hits": 1, "pending": 1}
 
 
-def test_claims_from_two_daemons_never_overlap(open_store: Callable[[], Store]) -> None:
+def test_claims_from_two_daemons_never_overlap(open_store: Callable[[], StoreAPI]) -> None:
     # One channel per delivery: a channel's later alerts would wait for its claimed ones.
     one, two = open_store(), open_store()
     for n in range(10):
@@ -269,7 +268,7 @@ def test_claims_from_two_daemons_never_overlap(open_store: Callable[[], Store]) 
     assert two.claim_due(NOW) == [] and one.claim_due(NOW) == []
 
 
-def test_story_lock_nests_the_recording_write(store: Store) -> None:
+def test_story_lock_nests_the_recording_write(store: StoreAPI) -> None:
     with store.story_lock():
         assert store.story_candidates(NOW - timedelta(hours=1)) == []
         rec = store.record_planned(article(), [], NOW, fingerprint=(1 << 64) - 5)
@@ -279,7 +278,7 @@ def test_story_lock_nests_the_recording_write(store: Store) -> None:
 # -- housekeeping ---------------------------------------------------------------
 
 
-def test_retention_keeps_what_hits_show(store: Store) -> None:
+def test_retention_keeps_what_hits_show(store: StoreAPI) -> None:
     store.record_article(article(1), [(hit("a1"), ["hook"])], NOW - timedelta(days=40))
     store.record_article(article(2), [], NOW - timedelta(days=40))
     store.record_article(article(3), [], NOW)
@@ -288,7 +287,7 @@ def test_retention_keeps_what_hits_show(store: Store) -> None:
     assert store.counts()["articles"] == 2 and store.hits()[0].article_id == "a1"
 
 
-def test_dead_letters_retry_and_destinations(store: Store) -> None:
+def test_dead_letters_retry_and_destinations(store: StoreAPI) -> None:
     store.record_article(article(), [(hit(), ["hook"])], NOW)
     [job] = store.claim_due(NOW)
     store.mark_failed(job.id, "HTTP 410", None)
@@ -306,7 +305,7 @@ def test_dead_letters_retry_and_destinations(store: Store) -> None:
     assert sent == [("hook", 0.0)] and watermark
 
 
-def test_known_links_and_notices(store: Store) -> None:
+def test_known_links_and_notices(store: StoreAPI) -> None:
     store.record_article(article(), [], NOW)
     store.set_canonical_links([("a1", "https://x.example/1")])
     feed = "http://127.0.0.1/feed.xml"

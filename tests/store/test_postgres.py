@@ -8,20 +8,20 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from store import Store, StoreError
+from store import StoreAPI, StoreError, open_store
 from store.postgres import PostgresStore, redact
-from tests.pg import fresh_schema
+from tests.support.pg import fresh_schema
 
 
 @pytest.fixture
-def store() -> Iterator[Store]:
+def store() -> Iterator[StoreAPI]:
     with fresh_schema() as url:
-        s = Store.open(url)
+        s = open_store(url)
         yield s
         s.close()
 
 
-def test_a_dropped_connection_is_opened_again(store: Store) -> None:
+def test_a_dropped_connection_is_opened_again(store: StoreAPI) -> None:
     assert isinstance(store, PostgresStore)
     (pid,) = store.db.execute("SELECT pg_backend_pid()").fetchone()
     with psycopg.connect(store.path, autocommit=True) as admin:
@@ -35,9 +35,9 @@ def test_a_dropped_connection_is_opened_again(store: Store) -> None:
 def test_errors_name_the_database_without_its_password(tmp_path: Path) -> None:
     assert redact("postgresql://ww:s3cret@db:5432/ww") == "postgresql://ww:***@db:5432/ww"
     with pytest.raises(StoreError, match=r"postgresql://ww:\*\*\*@127.0.0.1:1/ww: cannot open"):
-        Store.open("postgresql://ww:s3cret@127.0.0.1:1/ww")
+        open_store("postgresql://ww:s3cret@127.0.0.1:1/ww")
 
 
-def test_backup_points_to_the_postgresql_tools(store: Store, tmp_path: Path) -> None:
+def test_backup_points_to_the_postgresql_tools(store: StoreAPI, tmp_path: Path) -> None:
     with pytest.raises(StoreError, match="pg_dump"):
         store.backup(tmp_path / "copy.db")

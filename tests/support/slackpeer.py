@@ -14,7 +14,7 @@ import time
 from dataclasses import dataclass, field
 from typing import Any
 
-from tests.servers import RecordingServer, Reply, Request
+from tests.support.servers import RecordingServer, Reply, Request
 
 
 @dataclass

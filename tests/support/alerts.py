@@ -1,30 +1,15 @@
-"""Shared parts of the alert tests: stored hits, a stepping clock, a quiet retry policy."""
+"""Shared parts of the alert tests: stored hits and a quiet retry policy."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import datetime, timedelta
 
 from daemon.alerts.worker import Policy
 from rules.model import Article, Evidence, Hit, Mention
-from store import Planned, Store
+from store import Planned, StoreAPI
+from tests.support.clock import T0
 
-T0 = datetime(2026, 3, 1, 12, 0, tzinfo=UTC)
 SENTENCE = "Der Kreml & Pjöngjang <vertiefen> die Zusammenarbeit, sagte Putin."
-
-
-@dataclass
-class Clock:
-    """A clock that only moves when told to."""
-
-    at: datetime = T0
-
-    def __call__(self) -> datetime:
-        return self.at
-
-    def tick(self, **delta: float) -> datetime:
-        self.at += timedelta(**delta)
-        return self.at
 
 
 def quick(*delays_s: float) -> Policy:
@@ -60,7 +45,9 @@ def hit(article_id: str, watch: str = "russia-north-korea", severity: str = "hig
     )
 
 
-def record(store: Store, n: int, channels: list[str], now: datetime = T0, start: int = 0) -> None:
+def record(
+    store: StoreAPI, n: int, channels: list[str], now: datetime = T0, start: int = 0
+) -> None:
     """Store n articles, each with one hit and a pending delivery per channel."""
     for i in range(start, start + n):
         a = article(i)

@@ -10,9 +10,9 @@ import sys
 import threading
 from pathlib import Path
 from types import TracebackType
-from xml.sax.saxutils import escape
 
 from daemon.config import FeedConfig
+from tests.support.feeds import Item, rss
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90.0  # imports and spaCy on a busy 2-core machine
@@ -143,27 +143,11 @@ class Daemon:
         self._out.close()
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 def write_feed(path: Path, items: list[tuple[str, str]]) -> None:
     """An RSS file in German with (guid, text) items; replaced atomically."""
-    body = "".join(
-        f"<item><title>{escape(guid)}</title><link>https://news.example.org/{guid}</link>"
-        f"<guid isPermaLink='false'>{escape(guid)}</guid><description>{escape(text)}"
-        "</description></item>"
-        for guid, text in items
-    )
     tmp = path.with_suffix(".tmp")
-    tmp.write_text(
-        "<?xml version='1.0' encoding='UTF-8'?><rss version='2.0'><channel>"
-        f"<title>test feed</title><language>de</language>{body}</channel></rss>",
-        encoding="utf-8",
-    )
+    news = "https://news.example.org/"
+    tmp.write_bytes(rss(*(Item(g, g, t, news + g) for g, t in items), lang="de"))
     tmp.replace(path)
 
 
