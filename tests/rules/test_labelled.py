@@ -99,6 +99,9 @@ def test_overall_and_other_actors_stay_above_their_floors(report: Report) -> Non
 
 def test_with_the_language_detected_instead_of_declared(engine: Engine) -> None:
     detected = run(load_passages(), engine, detect=True)
-    right = sum(o.lang == o.passage.lang for o in detected.outcomes) / len(detected.outcomes)
+    # Only texts that name an actor are detected at all (the presearch
+    # stops the others first, whatever their language).
+    named = [o for o in detected.outcomes if o.passage.actors]
+    right = sum(o.lang == o.passage.lang for o in named) / len(named)
     assert right >= MIN_LANG_RIGHT
     assert detected.total.f1 >= MIN_F1_DETECTED
