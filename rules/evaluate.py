@@ -48,15 +48,6 @@ class Unit:
     tok_end: int
 
 
-def watch_actors(watch: Watch, *, positive: bool = False) -> set[str]:
-    """The actors a watch refers to (only those that can make it fire if `positive`)."""
-    w = watch.spec
-    out = set(w.all) | set(w.any)
-    if not positive:
-        out |= set(w.none)
-    return out
-
-
 def evaluate(
     watch: Watch,
     text: str,

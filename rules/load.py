@@ -45,6 +45,15 @@ class RuleSet:
         return langs
 
 
+def watch_actors(watch: Watch, *, positive: bool = False) -> set[str]:
+    """The actors a watch refers to (only those that can make it fire if `positive`)."""
+    w = watch.spec
+    out = set(w.all) | set(w.any)
+    if not positive:
+        out |= set(w.none)
+    return out
+
+
 def rule_files(paths: Iterable[Path]) -> list[Path]:
     """Expand folders into their YAML files (sorted); keep files as given."""
     out: list[Path] = []

@@ -30,7 +30,12 @@ from store.codec import evidence_dict
 @click.option(
     "--detect",
     "detect_langs",
-    help="Comma-separated languages to detect among (default: the 14 tuned ones).",
+    help="Comma-separated languages to detect among (default: every language with names).",
+)
+@click.option(
+    "--all-actors",
+    is_flag=True,
+    help="Report every actor of the library, not only those the watches name (slower).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input, per line.")
 @click.argument("files", nargs=-1, required=True)
@@ -38,6 +43,7 @@ def match(
     rule_paths: tuple[Path, ...],
     lang: str | None,
     detect_langs: str | None,
+    all_actors: bool,
     as_json: bool,
     files: tuple[str, ...],
 ) -> None:
@@ -54,7 +60,7 @@ def match(
             click.echo(f"{name}: cannot read: {e}", err=True)
             status = USER_ERROR
             continue
-        result = engine.match(text, lang=lang, source=name, all_actors=True)
+        result = engine.match(text, lang=lang, source=name, all_actors=all_actors)
         if as_json:
             click.echo(json.dumps(match_json(name, result), ensure_ascii=False))
         else:
