@@ -19,6 +19,7 @@ from collections.abc import Iterable, Sequence
 from spacy.tokens import Doc, Span
 from spacy.util import filter_spans
 
+from rules.cuebook import CueBook
 from rules.evaluate import Segments, evaluate, watch_actors
 from rules.inflect import fold
 from rules.lang import MIN_CONFIDENCE, MIN_LETTERS, SUPPORTED, SURE, LanguageDetector
@@ -48,6 +49,7 @@ class Engine:
         self._lexicons: dict[str, Lexicon] = {}
         self._fallback: Presearch | None = None
         self._detector = LanguageDetector(self.languages)
+        self.cues = CueBook(rules.cues)
         self._watched = frozenset(a for w in rules.watches for a in watch_actors(w))
         # Watches by the actors that can make them fire: only those are evaluated.
         self._by_actor: dict[str, list[int]] = defaultdict(list)
@@ -102,11 +104,17 @@ class Engine:
             else []
         )
         segments = Segments(doc, folded) if watches else None
+        # Pair watches see every actor named, so that a list of names reads as a list.
+        context = mentions(doc, lex, set(found)) if any(w.spec.pair for w in watches) else None
         hits = tuple(
             hit
             for w in watches
             if segments is not None
-            for hit in [evaluate(w, text, segments, spans, terms, article_id)]
+            for hit in [
+                evaluate(
+                    w, text, segments, spans, terms, article_id, cues=self.cues, context=context
+                )
+            ]
             if hit is not None
         )
         return MatchResult(code, {k: tuple(v) for k, v in sorted(found_mentions.items())}, hits)
