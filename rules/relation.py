@@ -156,14 +156,19 @@ def _structure(sent: Sentence, folded: str, lex: CueLexicon) -> None:
     if items:
         groups.append((members, links))
     for members, links in groups:
-        _close(members, links, sent, counted, geo)
+        _close(members, links, sent, counted, geo, lex.lang)
     for i, it in enumerate(items):
         if len(it.actors) >= 3:
             sent.blocked.add(i)
 
 
 def _close(
-    members: list[int], links: list[str], sent: Sentence, counted: bool, geo: list[Found]
+    members: list[int],
+    links: list[str],
+    sent: Sentence,
+    counted: bool,
+    geo: list[Found],
+    lang: str,
 ) -> None:
     """Classify a chain of linked items: list, compound, coordination, places."""
     if len(members) == 1:
@@ -176,10 +181,15 @@ def _close(
         return
     first, last = sent.items[members[0]], sent.items[members[-1]]
     actors = {x for i in members for x in sent.items[i].actors}
-    if len(actors) >= 3 or _near_geo(first.start, last.end, geo) or (counted and "and" in links):
+    if (
+        len(actors) >= 3
+        or _near_geo(first.start, last.end, geo)
+        or (counted and "dash" not in links)
+    ):
         sent.blocked.update(members)
         return
-    if len(actors) == 2:
+    if len(actors) == 2 and not (lang == "tr" and links == ["comma"]):
+        # (Turkish sets a comma after the subject: "Kuzey Kore, Rusya'ya ... gönderdi".)
         how = "compound" if all(k == "dash" for k in links) else "coordination"
         sent.joined.append((how, members[0], members[-1]))
 
@@ -211,9 +221,9 @@ def _link(folded: str, left: Item, right: Item, lex: CueLexicon) -> str:
         words = [w for w in re.split(r"[\s,、，;；]+", rest) if w and w not in lex.joiners]
     if any(any(c.isalnum() for c in w) for w in words):
         return ""
-    if any(c.isalnum() for c in bare) or any(c in _LIST_PUNCT for c in bare):
+    if any(c.isalnum() for c in bare):
         return "and"
-    return ""
+    return "comma" if any(c in _LIST_PUNCT for c in bare) else ""
 
 
 def _window(
@@ -238,8 +248,12 @@ def _window(
                 how = kind
     if not free[a] or not free[b]:
         return None
+    together = bilateral_in(sents) or any(
+        {a, b} <= {x for i, it in enumerate(s.items) if i not in s.blocked for x in it.actors}
+        for s in sents
+    )
     tied: list[tuple[Found, Sentence]] = []
-    for s in sents:
+    for k, s in enumerate(sents):
         if s.cues is None:
             s.cues = lex.find(folded, s.start, s.end)
         names_pair = any(i not in s.blocked and it.actors & {a, b} for i, it in enumerate(s.items))
@@ -247,6 +261,8 @@ def _window(
         has_bilateral = any(c.kind == BILATERAL for c in s.cues)
         if not (names_pair or has_bilateral or not others):
             continue
+        if not together and k == 0 and len(sents) > 1:
+            continue  # the pair told across sentences: the cue comes after the first
         coordinated = any(
             k == "coordination" and {a, b} <= s.items[i].actors | s.items[j].actors
             for k, i, j in s.joined
@@ -259,12 +275,11 @@ def _window(
             tied.append((c, s))
     if not tied:
         return None
-    classes = _classes([c.kind for c, _ in tied])
+    classes = _classes([(c.kind, _between(c, s, pair)) for c, s in tied])
     if not classes & wanted:
         return None
     cls = Counter(c.kind for c, _ in tied if c.kind in classes & wanted).most_common(1)[0][0]
-    bilateral = any(c.kind == BILATERAL for s in sents for c in s.cues or ())
-    if bilateral and how == "mentions":
+    if bilateral_in(sents) and how == "mentions":
         how = "bilateral"
     source, target = (None, None)
     if how in ("mentions",):
@@ -297,13 +312,25 @@ def _window(
     )
 
 
-def _classes(kinds: list[str]) -> frozenset[str]:
-    """The classes of the winning family (both families on a tie)."""
-    coop = sum(1 for k in kinds if k in _COOP)
-    conflict = len(kinds) - coop
+def bilateral_in(sents: list[Sentence]) -> bool:
+    """Whether a sentence of the window names the two as a pair (両国, between)."""
+    return any(c.kind == BILATERAL for s in sents for c in s.cues or ())
+
+
+def _between(cue: Found, s: Sentence, pair: tuple[str, str]) -> bool:
+    """Whether the cue stands between a mention of one of the pair and one of the other."""
+    before = {x for it in s.items if it.end <= cue.start for x in it.actors & set(pair)}
+    after = {x for it in s.items if it.start >= cue.end for x in it.actors & set(pair)}
+    return bool(before and after and before | after == set(pair))
+
+
+def _classes(kinds: list[tuple[str, bool]]) -> frozenset[str]:
+    """The classes of the winning family (both on a tie); a cue between the two counts twice."""
+    coop = sum(2 if between else 1 for k, between in kinds if k in _COOP)
+    conflict = sum(2 if between else 1 for k, between in kinds if k not in _COOP)
     keep = {
         k
-        for k in kinds
+        for k, _ in kinds
         if (k in _COOP and coop >= conflict) or (k not in _COOP and conflict >= coop)
     }
     return frozenset(keep)

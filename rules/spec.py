@@ -10,7 +10,15 @@ import difflib
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    field_validator,
+)
 
 from rules.duration import parse_duration
 
@@ -125,6 +133,15 @@ class CueSpec(Strict):
         return value
 
 
+def _scope_kind(value: object) -> str:
+    """Which form of scope a value is, so that only that form's errors are reported."""
+    if isinstance(value, SentencesScope) or (isinstance(value, dict) and "sentences" in value):
+        return "SentencesScope"
+    if isinstance(value, WithinScope | dict):
+        return "WithinScope"
+    return "Word"
+
+
 class WatchSpec(Strict):
     """A rule that fires when actors appear together, optionally near terms."""
 
@@ -143,7 +160,12 @@ class WatchSpec(Strict):
         None,
         description="The class of relation the pair must be in, told by cue words",
     )
-    scope: Literal["sentence", "paragraph", "article"] | WithinScope | SentencesScope = "sentence"
+    scope: Annotated[
+        Annotated[Literal["sentence", "paragraph", "article"], Tag("Word")]
+        | Annotated[WithinScope, Tag("WithinScope")]
+        | Annotated[SentencesScope, Tag("SentencesScope")],
+        Discriminator(_scope_kind),
+    ] = "sentence"
     terms: Names = Field(
         default_factory=dict, description="Topic words per language; one must be in scope"
     )
