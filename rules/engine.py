@@ -50,6 +50,7 @@ class Engine:
         self._fallback: Presearch | None = None
         self._detector = LanguageDetector(self.languages)
         self.cues = CueBook(rules.cues)
+        self._pairs = [frozenset(w.spec.pair) for w in rules.watches if w.spec.pair]
         self._watched = frozenset(a for w in rules.watches for a in watch_actors(w))
         # Watches by the actors that can make them fire: only those are evaluated.
         self._by_actor: dict[str, list[int]] = defaultdict(list)
@@ -93,7 +94,14 @@ class Engine:
             return MatchResult(code)
         lex = self.lexicon(code)
         doc = lex.doc(folded)
-        spans = mentions(doc, lex, wanted)
+        # A pair watch that can fire sees every actor named (a list of names reads as a list).
+        pairs = any(p <= found.keys() for p in self._pairs)
+        context = mentions(doc, lex, set(found) | wanted) if pairs else None
+        spans = (
+            mentions(doc, lex, wanted)
+            if context is None
+            else [s for s in context if s.label_ in wanted]
+        )
         found_mentions: dict[str, list[Mention]] = defaultdict(list)
         for span in spans:
             found_mentions[span.label_].append(_mention(text, span))
@@ -104,8 +112,6 @@ class Engine:
             else []
         )
         segments = Segments(doc, folded) if watches else None
-        # Pair watches see every actor named, so that a list of names reads as a list.
-        context = mentions(doc, lex, set(found)) if any(w.spec.pair for w in watches) else None
         hits = tuple(
             hit
             for w in watches

@@ -31,7 +31,7 @@ from rules.lexicon import TERM, names_in
 from rules.load import Watch
 from rules.model import Evidence, Hit, Mention
 from rules.nlp import ABBREVIATIONS
-from rules.relation import describe_relation, evaluate_relation
+from rules.relation import describe_relation, describe_unclassified, evaluate_relation
 from rules.spec import SentencesScope, WithinScope
 
 _PARA_RE = re.compile(r"\n\s*\n|\n")
@@ -308,7 +308,9 @@ def describe(watch: Watch) -> str:
     """The watch's condition in words (shown with every hit)."""
     w = watch.spec
     if w.pair:
-        return describe_relation(w.pair, w.relation, w.scope)
+        return describe_relation(w.pair, w.relation, w.scope) + describe_unclassified(
+            w.unclassified
+        )
     parts = []
     if w.all:
         parts.append("all of " + ", ".join(w.all))

@@ -63,11 +63,14 @@ def load_rules(
     *,
     shipped_actors: bool = True,
     shipped_watches: bool = False,
+    shipped_cues: bool | None = None,
     cache_dir: Path | None = None,
 ) -> RuleSet:
     """Load the shipped library plus the given rule files or folders.
 
     `cache_dir`, if given, keeps a parsed copy of the shipped library there.
+    The shipped relation cues come with the shipped actors unless
+    `shipped_cues` says otherwise.
 
     A user actor with the id of a shipped one extends it (names, weak names
     and exclusions are added). Raises RuleFileErrors listing every problem.
@@ -82,6 +85,10 @@ def load_rules(
     if shipped_actors:
         try:
             parsed += read_library(rule_files([SHIPPED_ACTORS]), _load_file, cache_dir)
+        except RuleFileErrors as e:
+            errors.extend(e.errors)
+    if shipped_actors if shipped_cues is None else shipped_cues:
+        try:
             parsed += read_library(rule_files([SHIPPED_CUES]), _load_file, cache_dir)
         except RuleFileErrors as e:
             errors.extend(e.errors)

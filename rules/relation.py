@@ -45,6 +45,7 @@ WANTED: dict[str, frozenset[str]] = {
     **{c: frozenset({c}) for c in RELATION_CLASSES},
 }
 _COOP = WANTED["cooperation"]
+UNCLASSIFIED = "unclassified"
 _DASHES = frozenset("-‐‑–—/")
 _LIST_PUNCT = frozenset(",、，;；・·&+")
 _NUMBERED = re.compile(r"\d\s*\+\s*\d")
@@ -98,21 +99,28 @@ def evaluate_relation(
     starts = [s for s, _ in sentences]
     lex = cues.get(lang)
     sents = [Sentence(s, e) for s, e in sentences]
+    named: list[set[str]] = [set() for _ in sents]  # which of the pair each sentence names
     for span in spans:
         k = bisect_right(starts, span.start_char) - 1
         if k >= 0:
             _add(sents[k], span)
-    for s in sents:
-        if {a, b} & {x for it in s.items for x in it.actors}:
-            _structure(s, folded, lex)
+            if span.label_ in (a, b):
+                named[k].add(span.label_)
     evidence: list[Evidence] = []
     used: set[int] = set()
+    structured: set[int] = set()
     for n in range(1, n_max + 1):
         for first in range(len(sents) - n + 1):
             window = range(first, first + n)
-            if used.intersection(window):
+            if used.intersection(window) or len(set().union(*(named[k] for k in window))) < 2:
                 continue
-            found = _window(text, folded, [sents[k] for k in window], (a, b), wanted, lex)
+            for k in window:
+                if named[k] and k not in structured:
+                    structured.add(k)
+                    _structure(sents[k], folded, lex)
+            found = _window(
+                text, folded, [sents[k] for k in window], (a, b), wanted, lex, w.unclassified
+            )
             if found is not None:
                 used.update(window)
                 evidence.append(found)
@@ -233,6 +241,7 @@ def _window(
     pair: tuple[str, str],
     wanted: frozenset[str],
     lex: CueLexicon,
+    unclassified: bool = False,
 ) -> Evidence | None:
     a, b = pair
     free: dict[str, list[Item]] = {a: [], b: []}
@@ -273,12 +282,17 @@ def _window(
             if c.kind not in _COOP and coordinated and others and not has_bilateral:
                 continue  # "Russia and North Korea condemned the US": not against each other
             tied.append((c, s))
-    if not tied:
+    if not tied and not (unclassified and lex.empty):
         return None
     classes = _classes([(c.kind, _between(c, s, pair)) for c, s in tied])
-    if not classes & wanted:
+    if tied and not classes & wanted:
         return None
-    cls = Counter(c.kind for c, _ in tied if c.kind in classes & wanted).most_common(1)[0][0]
+    # No cue words in this language at all: the pair alone, if the watch asks for that.
+    cls = (
+        Counter(c.kind for c, _ in tied if c.kind in classes & wanted).most_common(1)[0][0]
+        if tied
+        else UNCLASSIFIED
+    )
     if bilateral_in(sents) and how == "mentions":
         how = "bilateral"
     source, target = (None, None)
@@ -385,3 +399,8 @@ def describe_relation(pair: Sequence[str], relation: str | None, scope: object) 
     where = "in one sentence" if n == 1 else f"within {n} adjacent sentences"
     rel = (relation or "any").replace("_", " ")
     return f"pair {pair[0]}, {pair[1]} in {rel} (a cue word {where}; lists do not count)"
+
+
+def describe_unclassified(unclassified: bool) -> str:
+    """What the watch does in a language without cue words."""
+    return "; without cue words in a language: the pair alone" if unclassified else ""

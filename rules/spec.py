@@ -160,6 +160,10 @@ class WatchSpec(Strict):
         None,
         description="The class of relation the pair must be in, told by cue words",
     )
+    unclassified: bool = Field(
+        False,
+        description="In a language without cue words, fire on the pair alone (outside lists)",
+    )
     scope: Annotated[
         Annotated[Literal["sentence", "paragraph", "article"], Tag("Word")]
         | Annotated[WithinScope, Tag("WithinScope")]

@@ -10,6 +10,7 @@ from rules.engine import Engine
 from rules.errors import RuleFileErrors
 from rules.load import RuleSet, load_rules
 from rules.model import Evidence
+from tests.rules.conftest import MULTI
 from tests.rules.relation_report import LABELS, load_passages, pair_engine, run
 
 # Floors from the scores when the sets were written (python -m tests.rules.relation_report);
@@ -29,6 +30,9 @@ watches:
   - id: conflict
     pair: [RUS, PRK]
     relation: conflict
+cues:
+  en:
+    verbal_cooperation: [hobnobbed]
 """
 
 
@@ -47,14 +51,15 @@ def relations(library: RuleSet) -> Engine:
 def pair(library: RuleSet, tmp_path_factory: pytest.TempPathFactory) -> Engine:
     path = tmp_path_factory.mktemp("rel") / "w.yaml"
     path.write_text(WATCH, encoding="utf-8")
-    rules = load_rules([path])
-    return Engine(rules)
+    return Engine(load_rules([path], shipped_watches=True))
 
 
 def fired(engine: Engine, text: str, lang: str | None = None) -> dict[str, list[Evidence]]:
+    """The watches that fire on `text`, with their evidence."""
     return {h.watch_id: list(h.evidence) for h in engine.match(text, lang=lang).hits}
 
 
+@pytest.mark.slow  # compiles the whole library in 14 languages (~30 s)
 @pytest.mark.parametrize("name,floors", [("dev", DEV_F1), ("blind", BLIND_F1)])
 def test_labelled_pairs_score_above_their_floors(
     relations: Engine, name: str, floors: dict[str, float]
@@ -143,12 +148,9 @@ def test_coordinated_pair_against_a_third_is_not_conflict_between_them(pair: Eng
     assert "conflict" not in fired(pair, text, "en")
 
 
-def test_a_user_file_adds_cue_words(library: RuleSet, tmp_path: Path) -> None:
-    path = tmp_path / "cues.yaml"
-    path.write_text(WATCH + "cues:\n  en:\n    verbal_cooperation: [hobnobbed]\n", encoding="utf-8")
-    engine = Engine(load_rules([path]))
-    assert "coop" in fired(engine, "Russia hobnobbed with North Korea.", "en")
-    assert "talks" in load_rules([path]).cues["en"].verbal_cooperation
+def test_a_user_file_adds_cue_words(pair: Engine) -> None:
+    assert "coop" in fired(pair, "Russia hobnobbed with North Korea.", "en")
+    assert {"talks", "hobnobbed"} <= set(pair.rules.cues["en"].verbal_cooperation)
 
 
 BROKEN = """\
@@ -176,7 +178,7 @@ def test_relation_errors_name_file_line_and_column(tmp_path: Path) -> None:
     path = tmp_path / "broken.yaml"
     path.write_text(BROKEN, encoding="utf-8")
     with pytest.raises(RuleFileErrors) as e:
-        load_rules([path])
+        load_rules([MULTI, path], shipped_actors=False)
     lines = str(e.value).splitlines()
     assert lines[0] == (
         f"{path}:3:11: watches.0.pair: a pair is two different actors, e.g. [RUS, PRK]"
@@ -191,7 +193,7 @@ def test_relation_errors_name_file_line_and_column(tmp_path: Path) -> None:
     )
     path.write_text(fixed, encoding="utf-8")
     with pytest.raises(RuleFileErrors) as e:
-        load_rules([path])
+        load_rules([MULTI, path], shipped_actors=False)
     assert str(e.value).splitlines() == [
         f"{path}:6:5: 'relation' needs a 'pair' of two actors",
         f"{path}:8:17: unknown actor 'PKR' (did you mean 'PRK'?)",
@@ -199,3 +201,13 @@ def test_relation_errors_name_file_line_and_column(tmp_path: Path) -> None:
         "{sentences: N}",
         f"{path}:12:12: scope {{sentences: N}} is for watches with a 'pair'",
     ]
+
+
+def test_without_cue_words_a_watch_may_fire_on_the_pair_alone(pair: Engine) -> None:
+    text = "Rusland en Noord-Korea ondertekenden een verdrag."
+    assert "nl" not in pair.rules.cues
+    # Only the shipped watch says `unclassified: true`.
+    [(watch, [evidence])] = fired(pair, text, "nl").items()
+    assert watch == "russia-north-korea"
+    assert evidence.relation is not None and evidence.relation.cls == "unclassified"
+    assert fired(pair, "China, Rusland, Iran en Noord-Korea zijn een bedreiging.", "nl") == {}
