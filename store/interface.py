@@ -18,6 +18,7 @@ from store.housekeeping import Pruned, StoreStats
 from store.model import DeliveryJob, Destination, FeedState, Lease, Planned, PollOutcome
 from store.model import StoredHit as StoredHit
 from store.outbox import Recorded
+from store.relations import PairCount
 
 
 class StoreAPI(Protocol):
@@ -82,6 +83,9 @@ class StoreAPI(Protocol):
     def last_escalation(self, watch_id: str) -> datetime | None: ...
     def articles_since(self, since: datetime) -> Iterator[Article]: ...
     def hits(self, limit: int = 50, watch_id: str | None = None) -> list[StoredHit]: ...
+    def pair_counts(
+        self, pair: tuple[str, str], by: str = "day", since: datetime | None = None
+    ) -> list[PairCount]: ...
 
     # the outbox and destinations (store/outbox.py)
     def claim_due(

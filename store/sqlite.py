@@ -13,13 +13,14 @@ from typing import Any
 import sqlite_utils
 
 from rules.model import Article, Hit
-from store import housekeeping
+from store import housekeeping, relations
 from store.codec import dt, evidence_from_json, ts
 from store.errors import StoreOpenError
 from store.feeds import FeedStore
 from store.migrations import migrate
 from store.model import DeliveryJob, Planned, StoredHit
 from store.outbox import Outbox
+from store.relations import PairCount
 from store.sql import Database
 
 _HIT_COLUMNS = """
@@ -121,6 +122,12 @@ class Store(FeedStore, Outbox):
             [*args, limit],
         )
         return [_hit(r) for r in rows]
+
+    def pair_counts(
+        self, pair: tuple[str, str], by: str = "day", since: datetime | None = None
+    ) -> list[PairCount]:
+        """Stories per relation class and period for two actors (store/relations.py)."""
+        return relations.pair_counts(self.db, pair, by, since)
 
     # -- deliveries (the outbox) --------------------------------------------
 
