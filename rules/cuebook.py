@@ -25,6 +25,7 @@ from rules.spec import RELATION_CLASSES, CueSpec
 
 # What a cue can tell besides a relation class.
 BILATERAL, GEOGRAPHY, COUNT, JOINER = "bilateral", "geography", "count", "joiners"
+ANY_LANG = "*"
 KINDS = (*RELATION_CLASSES, BILATERAL, GEOGRAPHY, COUNT)
 # Languages whose entries match inside words (no boundaries, no inflection).
 SUBSTRING_LANGS = frozenset({"ja", "zh", "ko", "th"})
@@ -56,7 +57,8 @@ class CueLexicon:
         self.automaton = ahocorasick.Automaton()
         for key, kinds in table.items():
             self.automaton.add_word(key, (len(key), tuple(sorted(kinds))))
-        self.empty = not table
+        # No relation class at all: a watch with `unclassified: true` fires on the pair alone.
+        self.empty = not any(k in RELATION_CLASSES for ks in table.values() for k, _ in ks)
         if table:
             self.automaton.make_automaton()
 
@@ -74,7 +76,7 @@ class CueLexicon:
 
     def find(self, folded: str, start: int, end: int) -> list[Found]:
         """The cues in folded[start:end], longest first where they overlap, in text order."""
-        if self.empty or start >= end:
+        if self.automaton.kind != ahocorasick.AHOCORASICK or start >= end:
             return []
         raw: list[Found] = []
         for last, (length, kinds) in self.automaton.iter(folded, start, end):
@@ -103,13 +105,17 @@ class CueBook:
         self.specs = cues
         self._compiled: dict[str, CueLexicon] = {}
 
-    def has(self, lang: str) -> bool:
-        """Whether there are cue words for `lang`."""
-        return lang in self.specs
-
     def get(self, lang: str) -> CueLexicon:
         """The compiled cues of `lang` (empty if it has none)."""
         lex = self._compiled.get(lang)
         if lex is None:
-            lex = self._compiled[lang] = CueLexicon(lang, self.specs.get(lang, CueSpec()))
+            spec = self.specs.get(lang, CueSpec())
+            every = self.specs.get(ANY_LANG)
+            if every is not None:  # '*': entries for every language (list joiners)
+                spec = spec.model_copy(
+                    update={
+                        k: [*getattr(spec, k), *getattr(every, k)] for k in CueSpec.model_fields
+                    }
+                )
+            lex = self._compiled[lang] = CueLexicon(lang, spec)
         return lex

@@ -235,8 +235,10 @@ class RuleFile(Strict):
     @classmethod
     def _cue_langs(cls, value: dict[str, CueSpec]) -> dict[str, CueSpec]:
         for lang in value:
-            if not LANG_RE.match(lang) or lang == "*":
-                raise ValueError(f"'{lang}' is not a language code (use ISO 639-1 such as 'de')")
+            if not LANG_RE.match(lang):
+                raise ValueError(
+                    f"'{lang}' is not a language code (use ISO 639-1 such as 'de', or '*' for all)"
+                )
         return value
 
 

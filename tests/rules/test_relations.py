@@ -211,3 +211,5 @@ def test_without_cue_words_a_watch_may_fire_on_the_pair_alone(pair: Engine) -> N
     assert watch == "russia-north-korea"
     assert evidence.relation is not None and evidence.relation.cls == "unclassified"
     assert fired(pair, "China, Rusland, Iran en Noord-Korea zijn een bedreiging.", "nl") == {}
+    # 'en' joins lists in every language (rules/cues/_all.yaml).
+    assert fired(pair, "Rusland, Iran en Noord-Korea ondertekenden een verdrag.", "nl") == {}
