@@ -97,6 +97,13 @@ def evaluate_relation(
     wanted = WANTED[w.relation or "any"]
     n_max = w.scope.sentences if isinstance(w.scope, SentencesScope) else 1
     starts = [s for s, _ in sentences]
+    # Cheap first: are the two ever named within n_max sentences of each other?
+    where: dict[str, list[int]] = {a: [], b: []}
+    for span in spans:
+        if span.label_ in where:
+            where[span.label_].append(bisect_right(starts, span.start_char) - 1)
+    if not any(abs(i - j) < n_max for i in where[a] for j in where[b]):
+        return []
     lex = cues.get(lang)
     sents = [Sentence(s, e) for s, e in sentences]
     named: list[set[str]] = [set() for _ in sents]  # which of the pair each sentence names

@@ -26,7 +26,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-SCALES = (100, 10_000, 100_000)
+# BENCH_SCALES=100,10000 limits the scales (a quicker run on a busy machine).
+SCALES = tuple(
+    int(n) for n in os.environ.get("BENCH_SCALES", "100,10000,100000").split(",") if n.strip()
+)
 REALISTIC_N = 2000
 RELEVANT_N = 300
 REPEATS = 5
@@ -198,6 +201,29 @@ def child(n_aliases: int, watch: str = "plain") -> dict[str, float]:
     return out
 
 
+def child_ab(n_aliases: int) -> dict[str, float]:
+    """Plain and relation watch in one process, passes alternating: the ratio of their times."""
+    from rules.engine import Engine
+
+    engines = {}
+    for watch in WATCHES:
+        rules, names = build_rules(n_aliases, watch=watch)
+        engines[watch] = Engine(rules)  # type: ignore[arg-type]
+        engines[watch].lexicon("en")
+    realistic, relevant = streams(names)
+    out: dict[str, float] = {"aliases": n_aliases}
+    for label, texts in (("realistic", realistic), ("relevant", relevant)):
+        times: dict[str, list[float]] = {w: [] for w in WATCHES}
+        for _ in range(REPEATS):
+            for watch, engine in engines.items():
+                t = time.perf_counter()
+                for text in texts:
+                    engine.match(text, lang="en")
+                times[watch].append(time.perf_counter() - t)
+        out[label] = statistics.median(times["relation"]) / statistics.median(times["plain"])
+    return out
+
+
 def run_child(n_aliases: int, watch: str = "plain") -> dict[str, float]:
     proc = subprocess.run(
         [sys.executable, "-m", "tests.bench.bench_match", "--child", str(n_aliases), watch],
@@ -270,10 +296,18 @@ def main() -> None:
             f"({plain['relevant'] / rel['relevant']:.2f}x), compile {rel['compile_s']:.1f} s "
             f"vs {plain['compile_s']:.1f} s"
         )
+    for n in SCALES:
+        ab = run_child(n, "ab")
+        print(
+            f"  {n:>7} aliases, one process, passes alternating: relation/plain time "
+            f"realistic {ab['realistic']:.2f}x, all-relevant {ab['relevant']:.2f}x"
+        )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) in (3, 4) and sys.argv[1] == "--child":
+    if len(sys.argv) == 4 and sys.argv[3] == "ab":
+        print(json.dumps(child_ab(int(sys.argv[2]))))
+    elif len(sys.argv) in (3, 4) and sys.argv[1] == "--child":
         print(json.dumps(child(int(sys.argv[2]), *sys.argv[3:4])))
     else:
         main()
