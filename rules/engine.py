@@ -22,6 +22,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
 
+from rules.cuebook import CueBook
 from rules.inflect import fold
 from rules.lang import SURE, LanguageDetector, scripts
 from rules.load import RuleSet, Watch, watch_actors
@@ -55,6 +56,8 @@ class Engine:
         self.languages = frozenset(languages) if languages else None
         self._lexicons: dict[str, Lexicon] = {}
         self._detector = LanguageDetector()
+        self.cues = CueBook(rules.cues)
+        self._pairs = [frozenset(w.spec.pair) for w in rules.watches if w.spec.pair]
         self._watched = frozenset(a for w in rules.watches for a in watch_actors(w))
         self._presearch: dict[bool, WordPresearch] = {}
         # Watches by the actors that can make them fire: only those are evaluated.
@@ -114,10 +117,17 @@ class Engine:
         wanted = set(found) if all_actors else set(found) & self._watched
         if not wanted:
             return MatchResult(code)
-        return self._match_names(text, folded, code, wanted, article_id, source)
+        return self._match_names(text, folded, code, found, wanted, article_id, source)
 
     def _match_names(
-        self, text: str, folded: str, code: str, wanted: set[str], article_id: str, source: str
+        self,
+        text: str,
+        folded: str,
+        code: str,
+        found: dict[str, int],
+        wanted: set[str],
+        article_id: str,
+        source: str,
     ) -> MatchResult:
         from spacy.tokens import Span
 
@@ -125,7 +135,14 @@ class Engine:
 
         lex = self.lexicon(code)
         doc = lex.doc(folded)
-        spans = mentions(doc, lex, wanted)
+        # A pair watch that can fire sees every actor named (a list of names reads as a list).
+        pairs = any(p <= found.keys() for p in self._pairs)
+        context = mentions(doc, lex, set(found) | wanted) if pairs else None
+        spans = (
+            mentions(doc, lex, wanted)
+            if context is None
+            else [s for s in context if s.label_ in wanted]
+        )
         found_mentions: dict[str, list[Mention]] = defaultdict(list)
         for span in spans:
             found_mentions[span.label_].append(_mention(text, span))
@@ -140,7 +157,11 @@ class Engine:
             hit
             for w in watches
             if segments is not None
-            for hit in [evaluate(w, text, segments, spans, terms, article_id)]
+            for hit in [
+                evaluate(
+                    w, text, segments, spans, terms, article_id, cues=self.cues, context=context
+                )
+            ]
             if hit is not None
         )
         return MatchResult(code, {k: tuple(v) for k, v in sorted(found_mentions.items())}, hits)

@@ -15,12 +15,13 @@ from store.deliveries import Deliveries
 from store.destinations import Destinations
 from store.feeds import Feeds
 from store.housekeeping import Housekeeping
+from store.relations import Relations
 from store.sql import Database, Dialect
 from store.stories import Stories
 
 
-class SqlStore(Feeds, Articles, Stories, Deliveries, Destinations, Housekeeping):
-    """Feeds, articles, stories, hits, the outbox and destinations in one database."""
+class SqlStore(Feeds, Articles, Stories, Deliveries, Destinations, Housekeeping, Relations):
+    """Feeds, articles, stories, hits, relations, the outbox and destinations in one database."""
 
     def __init__(self, db: Database, path: str, dialect: Dialect) -> None:
         self.db = db

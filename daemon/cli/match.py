@@ -14,7 +14,7 @@ from daemon.cli.options import USER_ERROR, user_errors
 from daemon.runtime.paths import cache_dir
 from rules.engine import Engine
 from rules.load import load_rules
-from rules.model import MatchResult
+from rules.model import MatchResult, Relation
 from store.codec import evidence_dict
 
 
@@ -95,6 +95,14 @@ def match_json(source: str, result: MatchResult) -> dict[str, Any]:
     }
 
 
+def relation_note(r: Relation) -> str:
+    """A relation in words: class, cue words, direction, sentences."""
+    cues = ", ".join(f"{c.text} ({c.cls.replace('_', ' ')})" for c in r.cues)
+    way = f"{r.source} -> {r.target}" if r.source else f"undirected ({r.how})"
+    span = "1 sentence" if r.sentences == 1 else f"{r.sentences} sentences"
+    return f" {r.cls.replace('_', ' ')}, {way}, {span}; cues: {cues}"
+
+
 def explain(source: str, result: MatchResult, actors: dict[str, Any]) -> str:
     """A readable account of a match: names found, watches fired and why."""
     bold = (click.style("", bold=True, reset=False), click.style("", reset=True))
@@ -113,7 +121,8 @@ def explain(source: str, result: MatchResult, actors: dict[str, Any]) -> str:
         for e in h.evidence:
             spans = [(m.start, m.end) for m in e.mentions]
             text = highlight(e.text, e.start, spans, bold).replace("\n", " ")
-            extra = f" terms: {', '.join(e.terms)}" if e.terms else ""
+            extra = f" terms: {', '.join(e.terms)}" if e.terms and e.relation is None else ""
+            extra += relation_note(e.relation) if e.relation is not None else ""
             extra += f" score {e.score:g}" if e.score is not None else ""
             lines.append(f"    {e.start}-{e.end} {'+'.join(e.actors)}:{extra} {text}")
     if result.mentions and not result.hits:
