@@ -4,9 +4,10 @@ A cue lexicon (`rules/cues/<lang>.yaml`, plus whatever a user's rule file
 adds under `cues:`) lists words per class. Each entry is matched like a name:
 
 - whole words, folded, in every inflected form `rules.inflect` gives a name
-  of that language (pymorphy3 paradigms for ru/uk, endings for de/fr/es/...);
+  of that language (pymorphy3 paradigms for ru/uk, endings for de/fr/es/...,
+  the paradigms of rules/suffixes.py for cs, fi, hu, he and issue #10's others);
 - an entry ending in `*` is a stem: any word that starts with it;
-- in ja, zh and ko an entry matches anywhere (no spaces between words in ja/zh;
+- in ja, zh, th and ko an entry matches anywhere (no spaces in ja/zh/th;
   Korean attaches particles and verb endings to the stem: 협력을, 협력하기로).
 
 The automaton is built on first use of a language and only ever scans the

@@ -16,10 +16,11 @@ from tests.rules.relation_report import LABELS, load_passages, pair_engine, run
 # Floors from the scores when the sets were written (python -m tests.rules.relation_report);
 # raise them when matching improves, never lower them to make a change pass.
 DEV_F1 = {"cooperation": 0.97, "conflict": 0.97, "none": 0.97}
-# The blind set was written before the cue lexicons of its 12 languages; its
-# misses are two-actor compounds the name library does not split yet (북러, 朝露,
-# 俄朝, "Rosja-Korea Płn.").
-BLIND_F1 = {"cooperation": 0.88, "conflict": 0.95, "none": 0.83}
+# The blind set was written before the cue lexicons of its 12 languages. Its
+# four misses were two-actor compounds (북러, 朝露, 俄朝, "Rosja-Korea Płn.");
+# since the name library gives both actors for them (issue #10) it scores 1.00
+# in every class (2026-11-28): the floors leave room for one miss.
+BLIND_F1 = {"cooperation": 0.97, "conflict": 0.95, "none": 0.95}
 
 WATCH = """\
 watches:
@@ -33,6 +34,8 @@ watches:
 cues:
   en:
     verbal_cooperation: [hobnobbed]
+  cs:
+    material_cooperation: [smlouva]
 """
 
 
@@ -172,6 +175,17 @@ cues:
     verbal_cooperation: [talks, "  "]
     verbal_copperation: [chat]
 """
+
+
+def test_cue_words_are_inflected_like_names_in_issue_10s_languages(pair: Engine) -> None:
+    # Czech has no cue file: the user's dictionary form is declined by the
+    # paradigm rules/suffixes.py gives names (smlouva -> smlouvu, smlouvy).
+    for text in ("Rusko a KLDR podepsaly smlouvu.", "Rusko a KLDR podepsaly smlouvy."):
+        [evidence] = fired(pair, text, "cs")["coop"]
+        assert evidence.relation is not None
+        assert [c.text for c in evidence.relation.cues] == [text.split()[-1].rstrip(".")]
+    # A longer word that starts with a form is another word (bargaining).
+    assert "coop" not in fired(pair, "Rusko a KLDR podepsaly smlouvání.", "cs")
 
 
 def test_relation_errors_name_file_line_and_column(tmp_path: Path) -> None:
