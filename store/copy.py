@@ -22,9 +22,22 @@ from store.postgres import PostgresStore, open_postgres
 from store.sql import Database
 from store.sqlite import open_sqlite
 
-# Foreign keys first: articles before hits, hits before deliveries.
-TABLES = ("feeds", "articles", "stories", "hits", "deliveries", "destinations")
-SERIAL = ("stories", "hits", "deliveries")
+# Foreign keys first: articles before hits, hits before deliveries and verdicts.
+TABLES = (
+    "feeds",
+    "articles",
+    "stories",
+    "story_parts",
+    "story_days",
+    "story_part_days",
+    "story_joins",
+    "hits",
+    "deliveries",
+    "destinations",
+    "verdicts",
+    "mutes",
+)
+SERIAL = ("stories", "hits", "deliveries", "mutes")
 CHUNK = 1000
 
 

@@ -1,8 +1,8 @@
 """The schema, written once: one list of migrations, each with its per-dialect parts.
 
 Append only: never edit a migration that may have been applied somewhere;
-add a new one at the end (docs/store.md says how). A migration is SQL that
-both engines accept, with the column types that differ written as
+add a new one at the end (docs/postgresql.md, "Changing the schema", says how).
+A migration is SQL that both engines accept, with the column types that differ written as
 `{serial}`, `{bigint}`, `{real}` and `{time}` (store/sql.py: `Dialect.types`;
 a literal brace is doubled), plus statements for one dialect only. Both
 backends record the same names in `_migrations`, with the time each was
@@ -175,6 +175,69 @@ MIGRATIONS: tuple[Migration, ...] = (
                 _to_timestamptz("_migrations", "applied_at"),
             )
         },
+    ),
+    # The web console: verdicts on hits, mutes, the indexes its pages read by, and
+    # full-text search of hit articles (SQLite: FTS5, rowid = hit id; PostgreSQL: GIN).
+    Migration(
+        "008_console",
+        (
+            """CREATE TABLE verdicts (
+                hit_id {bigint} PRIMARY KEY REFERENCES hits (id),
+                verdict TEXT NOT NULL,  -- relevant | irrelevant
+                decided_at {time} NOT NULL)""",
+            """CREATE TABLE mutes (
+                id {serial}, kind TEXT NOT NULL,  -- watch | story | actor
+                target TEXT NOT NULL, until {time} NOT NULL, reason TEXT,
+                created_at {time} NOT NULL)""",
+            "CREATE INDEX idx_mutes_until ON mutes (until)",
+            "CREATE INDEX idx_hits_created_at ON hits (created_at)",
+            "CREATE INDEX idx_articles_story_id ON articles (story_id)",
+            "CREATE INDEX idx_deliveries_hit_id ON deliveries (hit_id)",
+        ),
+        only={
+            "sqlite": (
+                # Contentless: the index holds terms only; its rowid is the hit's id.
+                "CREATE VIRTUAL TABLE hit_fts USING fts5(title, body, content='')",
+                """CREATE TRIGGER hit_fts_insert AFTER INSERT ON hits BEGIN
+                    INSERT INTO hit_fts (rowid, title, body)
+                    SELECT NEW.id, coalesce(a.title, ''), coalesce(a.text, '')
+                    FROM articles a WHERE a.id = NEW.article_id;
+                END""",
+                """INSERT INTO hit_fts (rowid, title, body)
+                    SELECT h.id, coalesce(a.title, ''), coalesce(a.text, '')
+                    FROM hits h JOIN articles a ON a.id = h.article_id""",
+            ),
+            "postgresql": (
+                # The same expression the console searches with (store/sql.py: POSTGRESQL).
+                """CREATE INDEX idx_articles_fts ON articles USING gin
+                    (to_tsvector('simple', coalesce(title, '') || ' ' || coalesce(text, '')))""",
+            ),
+        },
+    ),
+    # 007 belongs to a branch merged before this one.
+    # The story index (store/storyindex.py): each open story's event parts
+    # (rules/fingerprint.py) with the publication times they span, stories per day
+    # and per (part, day) for the parts' rarity, and how each article joined its story.
+    Migration(
+        "009_story_index",
+        (
+            """CREATE TABLE story_parts (
+                story_id {bigint} NOT NULL, part TEXT NOT NULL,
+                first_at {time} NOT NULL, last_at {time} NOT NULL,
+                PRIMARY KEY (story_id, part))""",
+            """CREATE INDEX idx_story_parts_part_last_at
+                ON story_parts (part, last_at, first_at, story_id)""",
+            # day: the UTC date of publication, 'YYYY-MM-DD'
+            "CREATE TABLE story_days (day TEXT PRIMARY KEY, stories INTEGER NOT NULL)",
+            """CREATE TABLE story_part_days (
+                part TEXT NOT NULL, day TEXT NOT NULL, stories INTEGER NOT NULL,
+                PRIMARY KEY (part, day))""",
+            """CREATE TABLE story_joins (
+                article_id TEXT PRIMARY KEY, story_id {bigint} NOT NULL,
+                method TEXT NOT NULL,  -- new | simhash | event
+                score {real},
+                shared TEXT)  -- JSON: [[part, weight, what the text said]]""",
+        ),
     ),
 )
 

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from rules.model import Evidence
 
@@ -185,3 +187,106 @@ class StoreStats:
     def pending(self) -> int:
         """Deliveries waiting in the outbox."""
         return sum(n for (_, status), n in self.deliveries.items() if status == "pending")
+
+
+# The web console (store/console.py).
+VERDICTS = ("relevant", "irrelevant")
+MUTE_KINDS = ("watch", "story", "actor")
+
+
+@dataclass(frozen=True, slots=True)
+class HitFilter:
+    """The filters of a hit list (every field optional)."""
+
+    watch: str = ""
+    actor: str = ""
+    lang: str = ""
+    feed: str = ""
+    severity: str = ""
+    verdict: str = ""  # relevant | irrelevant | none
+    since: str = ""  # YYYY-MM-DD (UTC), inclusive
+    until: str = ""  # YYYY-MM-DD (UTC), inclusive
+    q: str = ""  # full-text search
+    story: int | None = None
+
+    def query(self) -> dict[str, str]:
+        """The non-empty filters, as URL query parameters."""
+        return {k: str(v) for k in self.__slots__ if (v := getattr(self, k)) not in ("", None)}
+
+
+@dataclass(frozen=True, slots=True)
+class Mute:
+    """A watch, story or actor that alerts nothing until `until`."""
+
+    id: int
+    kind: str
+    target: str
+    until: datetime
+    reason: str | None
+    created_at: datetime
+
+
+@dataclass
+class Overview:
+    """The numbers of the console's first page."""
+
+    per_day: dict[str, dict[str, int]] = field(default_factory=dict)  # series -> day -> n
+    last_hour: dict[str, int] = field(default_factory=dict)
+    baseline_hour: dict[str, float] = field(default_factory=dict)
+    top_stories: list[dict[str, Any]] = field(default_factory=list)
+    feeds: list[dict[str, Any]] = field(default_factory=list)  # failing and silent
+    outbox: dict[str, int] = field(default_factory=dict)
+    dead: list[dict[str, Any]] = field(default_factory=list)
+
+
+def is_muted(
+    mutes: Sequence[Mute], watch_id: str, story_id: int | None, actors: Sequence[str]
+) -> Mute | None:
+    """The mute that silences this hit, if any."""
+    for m in mutes:
+        if (
+            (m.kind == "watch" and m.target == watch_id)
+            or (m.kind == "story" and story_id is not None and m.target == str(story_id))
+            or (m.kind == "actor" and m.target in actors)
+        ):
+            return m
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class StoryNeighbours:
+    """What the story index knows about an article's parts in its story window."""
+
+    stories: int  # stories in the window (the IDF's N)
+    df: dict[str, int]  # part -> stories in the window that have it
+    shared: dict[int, list[str]]  # candidate story -> the article's parts it has
+    fingerprints: dict[int, int]  # candidate story -> its SimHash
+
+
+@dataclass(frozen=True, slots=True)
+class StoryJoin:
+    """How an article got its story: the parts to index and why it joined."""
+
+    parts: Sequence[str]
+    at: datetime  # the article's publication time (else when it was fetched)
+    method: str  # new | simhash | event
+    score: float = 0.0
+    shared: Sequence[tuple[str, float]] = field(default_factory=tuple)
+    labels: Mapping[str, str] = field(default_factory=dict)  # part -> what the text said
+
+
+@dataclass(frozen=True, slots=True)
+class StoryArticle:
+    """One article of a story, with how it joined."""
+
+    article_id: str
+    title: str
+    url: str
+    lang: str | None
+    outlet: str
+    published_at: datetime | None
+    method: str
+    score: float
+    shared: list[tuple[str, float, str]]  # part, weight, what the text said
+    story_id: int | None = None
+    fetched_at: datetime | None = None

@@ -27,7 +27,7 @@ from pathlib import Path
 
 from store.base import SqlStore
 from store.errors import BackupError, StoreOpenError
-from store.migrations import migrate
+from store.migrations import migrate as apply_migrations
 from store.sql import POSTGRESQL
 from store.url import redact
 
@@ -66,8 +66,8 @@ class PostgresStore(SqlStore):
         return f"{redact(self.path)}: a read-only standby" if standby else None
 
 
-def open_postgres(url: str) -> PostgresStore:
-    """Connect to and migrate the PostgreSQL database at `url`."""
+def open_postgres(url: str, *, migrate: bool = True) -> PostgresStore:
+    """Connect to and migrate (unless told not to) the PostgreSQL database at `url`."""
     if psycopg is None:
         raise StoreOpenError(
             redact(url), "psycopg is not installed: pip install 'wirewatch[postgresql]'"
@@ -76,7 +76,8 @@ def open_postgres(url: str) -> PostgresStore:
 
     try:
         db = PgDatabase.connect(url)
-        migrate(db, POSTGRESQL, datetime.now(UTC))
+        if migrate:
+            apply_migrations(db, POSTGRESQL, datetime.now(UTC))
     except psycopg.Error as e:
         raise StoreOpenError(redact(url), str(e).strip()) from e
     return PostgresStore(db, url, POSTGRESQL)

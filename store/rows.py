@@ -6,13 +6,14 @@ no SQL runs here, only the column lists the queries select.
 
 from __future__ import annotations
 
+import json
 from dataclasses import fields
 from datetime import datetime
 from typing import Any
 
 from rules.model import Article
 from store.codec import dt, evidence_from_json
-from store.model import DeliveryJob, Destination, FeedState, StoredHit
+from store.model import DeliveryJob, Destination, FeedState, StoredHit, StoryArticle
 
 # What `hit()` reads: a hit joined with its article (`hits h JOIN articles a`).
 HIT_COLUMNS = """
@@ -34,6 +35,13 @@ JOB_SELECT = f"""
 
 # What `article()` reads.
 ARTICLE_COLUMNS = "id, feed_url, url, title, text, published_at, lang, guid, feed_title"
+
+# What `story_article()` reads: an article with how it joined its story.
+STORY_ARTICLE_SELECT = """
+    SELECT a.id, a.title, a.url, a.lang, a.feed_title, a.feed_url, a.published_at,
+           a.fetched_at, a.story_id, j.method, j.score, j.shared
+    FROM articles a LEFT JOIN story_joins j ON j.article_id = a.id
+"""
 
 # Rows carry FeedState's fields by name (`SELECT *` from feeds).
 _FEED_FIELDS = tuple(f.name for f in fields(FeedState))
@@ -111,3 +119,20 @@ def job(r: dict[str, Any]) -> DeliveryJob:
 def destination(r: dict[str, Any]) -> Destination:
     """A destinations row as a Destination."""
     return Destination(r["channel"], r["status"], r["reason"], dt(r["changed_at"]) or datetime.min)
+
+
+def story_article(r: dict[str, Any]) -> StoryArticle:
+    """An article row with its story join (STORY_ARTICLE_SELECT) as a StoryArticle."""
+    return StoryArticle(
+        article_id=r["id"],
+        title=r["title"] or "",
+        url=r["url"] or "",
+        lang=r["lang"],
+        outlet=r["feed_title"] or r["feed_url"],
+        published_at=dt(r["published_at"]),
+        method=r["method"] or "new",
+        score=float(r["score"] or 0.0),
+        shared=[(str(p), float(w), str(label)) for p, w, label in json.loads(r["shared"] or "[]")],
+        story_id=r["story_id"],
+        fetched_at=dt(r["fetched_at"]),
+    )

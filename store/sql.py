@@ -53,6 +53,10 @@ class Dialect:
     claim_lock: str = ""
     # Column types for migrations: `{serial}`, `{bigint}`, `{real}`, `{time}`.
     types: tuple[tuple[str, str], ...] = ()
+    # The UTC day (YYYY-MM-DD) of a time column, `{}` standing for the column.
+    day: str = "substr({}, 1, 10)"
+    # Hits whose article's title or text has every word of `?` (store/console.py:search_terms).
+    search: str = ""
 
 
 SQLITE = Dialect(
@@ -63,6 +67,7 @@ SQLITE = Dialect(
         ("real", "REAL"),
         ("time", "TEXT"),
     ),
+    search="h.id IN (SELECT rowid FROM hit_fts WHERE hit_fts MATCH ?)",  # FTS5 (008_console)
 )
 POSTGRESQL = Dialect(
     "postgresql",
@@ -74,6 +79,10 @@ POSTGRESQL = Dialect(
         ("real", "DOUBLE PRECISION"),
         ("time", "TIMESTAMPTZ"),
     ),
+    day="to_char({} AT TIME ZONE 'UTC', 'YYYY-MM-DD')",
+    # The expression of the GIN index idx_articles_fts (008_console).
+    search="to_tsvector('simple', coalesce(a.title, '') || ' ' || coalesce(a.text, ''))"
+    " @@ plainto_tsquery('simple', ?)",
 )
 
 

@@ -15,7 +15,7 @@ import sqlite_utils
 
 from store.base import SqlStore
 from store.errors import BackupError, StoreOpenError
-from store.migrations import migrate
+from store.migrations import migrate as apply_migrations
 from store.sql import SQLITE
 
 
@@ -46,8 +46,8 @@ class SqliteStore(SqlStore):
         return probe_writable(self.path)
 
 
-def open_sqlite(path: str | Path) -> SqliteStore:
-    """Open (creating if needed) and migrate the SQLite store at `path`."""
+def open_sqlite(path: str | Path, *, migrate: bool = True) -> SqliteStore:
+    """Open (creating if needed) and migrate (unless told not to) the SQLite store at `path`."""
     name = str(path)
     try:
         if name != ":memory:":
@@ -58,7 +58,8 @@ def open_sqlite(path: str | Path) -> SqliteStore:
             db.enable_wal()
         db.execute("PRAGMA foreign_keys = ON")
         db.execute("PRAGMA synchronous = NORMAL")
-        migrate(db, SQLITE, datetime.now(UTC))
+        if migrate:
+            apply_migrations(db, SQLITE, datetime.now(UTC))
     except (OSError, sqlite3.Error) as e:
         raise StoreOpenError(name, str(e)) from e
     return SqliteStore(db, name, SQLITE)

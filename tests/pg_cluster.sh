@@ -22,16 +22,26 @@ fi
 
 mkdir -p "$dir"
 dir=$(cd "$dir" && pwd)
+log="$dir.initdb.log"
 as_owner() {
     if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi
 }
-if [ "$(id -u)" = 0 ]; then chown postgres: "$dir"; fi
+if [ "$(id -u)" = 0 ]; then
+    chown postgres: "$dir"
+    # The server runs as `postgres`: every directory above DIR must let it through
+    # (a clone in a 0700 folder or under /root does not). Say so, never skip quietly.
+    if ! runuser -u postgres -- test -w "$dir"; then
+        echo "pg_cluster: the postgres user cannot reach $dir (a parent directory is" \
+            "not searchable by it); use a directory under /tmp: make PG_DIR=/tmp/wirewatch-pg" >&2
+        exit 1
+    fi
+fi
 
 case $cmd in
 start)
     if [ ! -f "$dir/PG_VERSION" ]; then
-        as_owner "$bindir/initdb" -D "$dir" -U wirewatch -A trust -E UTF8 --no-sync >"$dir/../pg_initdb.log" 2>&1 \
-            || { cat "$dir/../pg_initdb.log" >&2; exit 1; }
+        as_owner "$bindir/initdb" -D "$dir" -U wirewatch -A trust -E UTF8 --no-sync >"$log" 2>&1 \
+            || { cat "$log" >&2; exit 1; }
     fi
     if ! as_owner "$bindir/pg_ctl" -D "$dir" status >/dev/null 2>&1; then
         as_owner "$bindir/pg_ctl" -D "$dir" -l "$dir/server.log" -w start -o \

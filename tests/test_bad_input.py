@@ -4,7 +4,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import pytest
+
 from tests.support.cli import wirewatch
+
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
 
 
 def check(tmp_path: Path, config: str, rules: str | None = None) -> tuple[int, str, Path]:

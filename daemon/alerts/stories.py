@@ -1,10 +1,15 @@
-"""Once per story: near-duplicate grouping, cooldown, digests, burst escalation.
+"""Once per story: event and near-duplicate grouping, cooldown, digests, burst escalation.
 
-An article's fingerprint is a 64-bit SimHash over word 3-shingles of its
-normalised title and text; articles within `max_distance` bits of a story
-seen in the last `window` join that story. A watch alerts once per story and
-channel within its cooldown; later articles of the story become updates (a
-Slack thread reply, a follow-up line in a digest, In-Reply-To in mail).
+An article joins a story published within `window` of it when its event
+fingerprint (rules/fingerprint.py: actors, places, names, numbers, dates, cue;
+the same parts in every language) agrees enough with the story's, or when its
+64-bit SimHash over word 3-shingles is within `max_distance` bits of the
+story's (near-copies). Candidate stories come from the store's index of event
+parts (store/storyindex.py), never from a scan of every open story.
+
+A watch alerts once per story and channel within its cooldown; later
+articles of the story become updates (a Slack thread reply, a follow-up
+line in a digest, In-Reply-To in mail).
 Channels with a digest hold alerts until their next slot, except high and
 critical severity. When a watch fires far more often than its own baseline,
 one escalation alert goes out per window.
@@ -13,6 +18,7 @@ one escalation alert goes out per window.
 from __future__ import annotations
 
 import hashlib
+import logging
 import re
 import unicodedata
 from collections.abc import Callable, Mapping, Sequence
@@ -25,8 +31,12 @@ from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 from daemon.alerts.channels import ChannelSettings
 from daemon.alerts.digest import Schedule, parse_schedule
 from rules.duration import parse_duration
+from rules.fingerprint import Agreement, Fingerprint, agreement
+from rules.fingerprint import fingerprint as event_fingerprint
 from rules.model import Article, Hit
-from store import Planned, Recorded, StoreAPI
+from store import Planned, Recorded, StoreAPI, StoryJoin, StoryNeighbours, is_muted
+
+log = logging.getLogger(__name__)
 
 Seconds = Annotated[float, BeforeValidator(parse_duration)]
 BYPASS_DIGEST = ("high", "critical")
@@ -44,6 +54,13 @@ class StoryConfig(BaseModel):
     )
     cooldown: Seconds = Field(
         6 * 3600.0, ge=0, description="Default quiet time per story for watches without one"
+    )
+    events: bool = Field(True, description="Join reports of one event across outlets and languages")
+    min_score: float = Field(
+        7.0, ge=0, description="Event fingerprint agreement an article needs to join a story"
+    )
+    min_parts: int = Field(
+        2, ge=1, description="Shared event parts besides actors an article needs to join"
     )
 
 
@@ -93,6 +110,61 @@ def nearest(candidates: Sequence[tuple[int, int]], fp: int, max_distance: int) -
     return best[1] if best else None
 
 
+def simhash_bands(fp: int) -> list[str]:
+    """Four 16-bit bands of a SimHash as index parts: near-copies share at least one."""
+    return [f"h:{i}:{(fp >> (16 * i)) & 0xFFFF:04x}" for i in range(4)]
+
+
+def event_of(article: Article, hits: Sequence[tuple[Hit, Sequence[str]]]) -> Fingerprint:
+    """The article's event fingerprint, with the actors (and relations) its hits found."""
+    actors: set[str] = set()
+    relations: set[str] = set()
+    skip: list[tuple[int, int]] = []
+    offset = len(article.title) + 2  # fingerprint reads title + blank line + text
+    for h, _ in hits:
+        for ev in h.evidence:
+            actors.update(ev.actors)
+            for m in ev.mentions:
+                actors.add(m.actor)
+                skip.append((offset + m.start, offset + m.end))
+            # Relations (actor pair and class) when the engine gives them.
+            for r in getattr(ev, "relations", None) or ():
+                pair = "+".join(sorted(getattr(r, "actors", ()) or ()))
+                kind = getattr(r, "kind", None) or getattr(r, "cls", None)
+                if pair and kind:
+                    relations.add(f"{pair}:{kind}")
+    published = article.published_at.date() if article.published_at else None
+    return event_fingerprint(
+        article.title,
+        article.text,
+        published=published,
+        actors=sorted(actors),
+        relations=sorted(relations),
+        skip=skip,
+    )
+
+
+def choose_story(
+    near: StoryNeighbours, fp: int, event: Fingerprint, config: StoryConfig
+) -> tuple[int | None, str, Agreement]:
+    """The story an article joins (or None), how (simhash | event | new) and why."""
+    best: tuple[float, int, Agreement] | None = None
+    for story_id, shared in near.shared.items():
+        other = near.fingerprints.get(story_id)
+        if other is not None and distance(fp, other) <= config.max_distance:
+            return story_id, "simhash", agreement(shared, near.df, near.stories)
+        if not config.events:
+            continue
+        agreed = agreement(shared, near.df, near.stories)
+        if agreed.is_join(config.min_score, config.min_parts) and (
+            best is None or agreed.score > best[0]
+        ):
+            best = (agreed.score, story_id, agreed)
+    if best is None:
+        return None, "new", Agreement(0.0, ())
+    return best[1], "event", best[2]
+
+
 def backfill_split(
     fresh: Sequence[Article], backfill: int | Literal["all"] | None
 ) -> tuple[list[Article], list[Article]]:
@@ -139,20 +211,33 @@ class Stories:
     ) -> Recorded:
         """Store the article in its story, its hits and their planned deliveries."""
         fp = fingerprint(article.title, article.text)
-        since = now - timedelta(seconds=self.config.window)
+        event = event_of(article, hits)
+        parts = [*event.keys(), *simhash_bands(fp)]
+        at = article.published_at or now
+        window = timedelta(seconds=self.config.window)
         # Several daemons: decide and record under the store's story lock, so that two
         # articles of one story recorded at once join one story and alert once.
         with self.store.story_lock():
-            story = nearest(self.store.story_candidates(since), fp, self.config.max_distance)
+            # Only the stories that share a rare part are read (an index look-up).
+            near = self.store.story_neighbours(parts, at, window)
+            story, method, agreed = choose_story(near, fp, event, self.config)
+            join = StoryJoin(parts, at, method, agreed.score, agreed.shared, event.parts)
             planned = []
+            mutes = self.store.mutes(now)
             for h, chans in hits:
+                mute = is_muted(mutes, h.watch_id, story, [a for e in h.evidence for a in e.actors])
+                if chans and mute:  # recorded all the same; alerted to no channel
+                    log.info("hit muted watch=%s mute=%s:%s", h.watch_id, mute.kind, mute.target)
+                    chans = ()
                 plans = [self.plan(h, c, story, now) for c in chans]
                 if chans and self.is_burst(h.watch_id, now):
                     plans += [Planned(c, "escalation") for c in chans]
                 planned.append((h, plans))
             # The article, its story, hits and every delivery (escalations too): one
             # transaction.
-            return self.store.record_planned(article, planned, now, fingerprint=fp, story_id=story)
+            return self.store.record_planned(
+                article, planned, now, fingerprint=fp, story_id=story, join=join
+            )
 
     def plan(self, hit: Hit, channel: str, story: int | None, now: datetime) -> Planned:
         """Alert or update, now or in the channel's next digest."""

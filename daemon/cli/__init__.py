@@ -20,6 +20,7 @@ COMMANDS: dict[str, str] = {
     "check": "daemon.cli.run:check",
     "match": "daemon.cli.match:match",
     "hits": "daemon.cli.hits:hits",
+    "stories": "daemon.cli.stories:stories",
     "backtest": "daemon.cli.backtest:backtest",
     "feeds": "daemon.cli.feeds:feeds",
     "deliveries": "daemon.cli.deliveries:deliveries",
@@ -28,6 +29,9 @@ COMMANDS: dict[str, str] = {
     "init": "daemon.cli.init:init",
     "schema": "daemon.cli.schema:schema",
     "copy-store": "daemon.cli.copy:copy_store",
+    "web": "daemon.cli.web:web",
+    "mute": "daemon.cli.web:mute",
+    "unmute": "daemon.cli.web:unmute",
 }
 # Old names still accepted, not listed.
 ALIASES: dict[str, str] = {"migrate": "copy-store"}

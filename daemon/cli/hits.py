@@ -8,6 +8,7 @@ from pathlib import Path
 import click
 
 from daemon.cli.options import config_option, db_option, open_store
+from daemon.cli.stories import article_json, echo_story, why
 from store.codec import evidence_dict, ts
 from store.model import PairCount
 from store.relations import CLASSES, PERIODS
@@ -29,6 +30,7 @@ from store.relations import CLASSES, PERIODS
     show_default=True,
     help="The period --pair counts by.",
 )
+@click.option("--story", "story_id", type=int, help="Show this story's articles and why.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 def hits(
     config_path: Path | None,
@@ -37,16 +39,24 @@ def hits(
     watch_id: str | None,
     pair: str | None,
     by: str,
+    story_id: int | None,
     as_json: bool,
 ) -> None:
-    """List recorded hits with their evidence, or count a pair's relations (--pair)."""
+    """List recorded hits with their evidence and stories, or a pair's relations (--pair)."""
     store = open_store(config_path, db)
     if pair is not None:
         show_pair(store.pair_counts(parse_pair(pair), by), by, as_json)
         return
+    if story_id is not None:
+        echo_story(store, story_id, as_json)
+        return
     rows = store.hits(limit, watch_id)
+    joins = {
+        a.article_id: a for a in store.story_articles(article_ids=[h.article_id for h in rows])
+    }
     if as_json:
         for h in rows:
+            a = joins.get(h.article_id)
             click.echo(
                 json.dumps(
                     {
@@ -62,6 +72,7 @@ def hits(
                             "lang": h.lang,
                         },
                         "evidence": [evidence_dict(e) for e in h.evidence],
+                        "story": article_json(a) if a else None,
                     },
                     ensure_ascii=False,
                 )
@@ -79,6 +90,9 @@ def hits(
         if h.evidence:
             e = h.evidence[0]
             click.echo(f"{'':7}{'+'.join(e.actors)}: {e.text[:100].replace(chr(10), ' ')}")
+        a = joins.get(h.article_id)
+        if a and a.story_id is not None:
+            click.echo(f"{'':7}story {a.story_id}: {why(a)}")
 
 
 def parse_pair(value: str) -> tuple[str, str]:

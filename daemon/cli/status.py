@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -49,10 +49,22 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
     try:
         stats, feeds, hits = store.stats(), store.feeds(), store.hits(hit_count)
         dead = store.deliveries("dead", limit=5)
+        mutes = store.mutes(datetime.now(UTC))
     finally:
         store.close()
     if as_json:
-        click.echo(json.dumps(status_json(stats, feeds, hits), ensure_ascii=False))
+        doc = status_json(stats, feeds, hits)
+        doc["mutes"] = [
+            {
+                "id": m.id,
+                "kind": m.kind,
+                "target": m.target,
+                "until": ts(m.until),
+                "reason": m.reason,
+            }
+            for m in mutes
+        ]
+        click.echo(json.dumps(doc, ensure_ascii=False))
         return
     click.echo(
         f"feeds: {len(feeds)}, failing {sum(f.status == 'failing' for f in feeds)} · "
@@ -70,6 +82,9 @@ def status(config_path: Path | None, db: str | None, hit_count: int, as_json: bo
         click.echo("latest hits:")
     for h in hits:
         click.echo(f"  {h.created_at:%Y-%m-%d %H:%M}  {h.watch_id}  {h.article_title[:70]}")
+    for m in mutes:
+        why = f": {m.reason}" if m.reason else ""
+        click.echo(f"  MUTED {m.kind} {m.target} until {m.until:%Y-%m-%d %H:%M} (id {m.id}){why}")
     for d in dead:
         click.echo(f"  DEAD delivery {d.id} channel={d.channel}: {d.last_error}")
 

@@ -29,8 +29,11 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from daemon.errors import DaemonError
 from daemon.poll.pipeline import PollReport
 from daemon.runtime.metrics import Heartbeat, Metrics, MetricsServer
+from daemon.runtime.paths import cache_dir
 from daemon.runtime.service import Service
 from daemon.runtime.systemd import Notifier
+from daemon.web.console import console_settings
+from daemon.web.serve import Limits
 from rules.errors import RuleFileErrors, RulesError
 from store import StoreError
 from store.codec import ts
@@ -229,7 +232,13 @@ class Runner:
         """Scheduler, endpoint, then READY=1: failures happen before READY."""
         http = self.service.config.http
         if http is not None:
-            self.server = MetricsServer(http.listen, self.metrics, self.health)
+            self.server = MetricsServer(
+                http.listen,
+                self.metrics,
+                self.health,
+                console_settings(self.service.config, lambda: self.service, cache_dir()),
+                Limits(http.max_connections, http.header_timeout),
+            )
         # Latency is observed for what is sent from now on, not replayed from history.
         self.metrics.sent_watermark = ts(self.service.now()) or ""
         self._schedule()

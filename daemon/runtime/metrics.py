@@ -1,7 +1,8 @@
-"""Prometheus metrics and the /metrics + /healthz HTTP endpoint.
+"""Prometheus metrics and the `http:` listener: /metrics, /healthz and the console.
 
-The server runs in its own thread so that it can still answer (503) when the
-event loop is stuck. It never touches the daemon's database connection: the
+The server (uvicorn, daemon/web/serve.py) runs in its own thread and event loop
+so that it can still answer (503) when the daemon's event loop is stuck, and so
+that console traffic never runs on it. It never touches the daemon's database connection: the
 loop publishes a `StoreStats` snapshot after each job, and /healthz probes the
 database file with a connection of its own.
 """
@@ -9,19 +10,22 @@ database file with a connection of its own.
 from __future__ import annotations
 
 import logging
-import socket
-import threading
 import time
 from collections.abc import Callable, Iterator
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from prometheus_client import CollectorRegistry, Counter, Histogram
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
 from prometheus_client.exposition import CONTENT_TYPE_LATEST, generate_latest
 from prometheus_client.registry import Collector
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import PlainTextResponse, Response
+from starlette.routing import BaseRoute, Route
 
 from daemon.errors import DaemonError
 from daemon.poll.pipeline import PollReport
+from daemon.web.app import ConsoleSettings, build_app
+from daemon.web.serve import AppServer, Limits, bind
 from store import StoreStats
 
 log = logging.getLogger(__name__)
@@ -126,68 +130,68 @@ class Metrics:
 Health = Callable[[], str | None]  # None when healthy, else why not
 
 
-class _Server(ThreadingHTTPServer):
-    daemon_threads = True
+def endpoint_routes(metrics: Metrics, health: Health) -> list[BaseRoute]:
+    """/metrics and /healthz, for the listener's app."""
 
-    def __init__(self, address: tuple[str, int], metrics: Metrics, health: Health) -> None:
-        if ":" in address[0]:
-            self.address_family = socket.AF_INET6
-        self.metrics = metrics
-        self.health = health
-        super().__init__(address, _Handler)
+    def render_metrics(request: Request) -> Response:
+        return Response(metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    def healthz(request: Request) -> Response:
+        problem = health()
+        body = "ok\n" if problem is None else f"unhealthy: {problem}\n"
+        return PlainTextResponse(body, status_code=200 if problem is None else 503)
+
+    return [Route("/metrics", render_metrics), Route("/healthz", healthz)]
 
 
-class _Handler(BaseHTTPRequestHandler):
-    server: _Server
-    server_version = "wirewatch"
-
-    def do_GET(self) -> None:
-        path = self.path.split("?", 1)[0]
-        if path == "/metrics":
-            self._reply(200, self.server.metrics.render(), CONTENT_TYPE_LATEST)
-        elif path == "/healthz":
-            problem = self.server.health()
-            body = b"ok\n" if problem is None else f"unhealthy: {problem}\n".encode()
-            self._reply(200 if problem is None else 503, body, "text/plain; charset=utf-8")
-        else:
-            self._reply(404, b"not found: try /metrics or /healthz\n", "text/plain")
-
-    def _reply(self, status: int, body: bytes, content_type: str) -> None:
-        self.send_response(status)
-        self.send_header("Content-Type", content_type)
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, format: str, *args: object) -> None:
-        log.debug("http request client=%s line=%s", self.client_address[0], format % args)
+async def _not_found(request: Request, exc: Exception) -> Response:
+    return PlainTextResponse("not found: try /metrics or /healthz\n", status_code=404)
 
 
 class MetricsServer:
-    """/metrics and /healthz on a background thread."""
+    """/metrics, /healthz and (given its settings) the web console, on a background thread."""
 
-    def __init__(self, listen: str, metrics: Metrics, health: Health) -> None:
+    def __init__(
+        self,
+        listen: str,
+        metrics: Metrics,
+        health: Health,
+        console: ConsoleSettings | None = None,
+        limits: Limits | None = None,
+    ) -> None:
         host, _, port = listen.rpartition(":")
         host = host.strip("[]")
+        routes = endpoint_routes(metrics, health)
+        if console is not None:
+            console.extra_routes = routes
+            app = build_app(console)
+        else:
+            app = Starlette(routes=routes, exception_handlers={404: _not_found})
         try:
-            self.server = _Server((host, int(port)), metrics, health)
+            sock = bind(host, int(port))
         except (OSError, ValueError) as e:
             raise HttpListenError(listen, str(e)) from e
-        bound = self.server.server_address[1]
+        bound = sock.getsockname()[1]
         self.address = f"[{host}]:{bound}" if ":" in host else f"{host}:{bound}"
-        self._thread = threading.Thread(
-            target=self.server.serve_forever, args=(0.1,), name="http", daemon=True
-        )  # poll_interval 0.1 s: shutdown() waits for it on stop
+        self.console = console is not None
+        self._server = AppServer(app, sock, limits)
+
+    @property
+    def url(self) -> str:
+        """The console's address."""
+        return f"http://{self.address}/"
 
     def start(self) -> None:
         """Start serving."""
-        self._thread.start()
-        log.info("http listening addr=%s paths=/metrics,/healthz", self.address)
+        self._server.start()
+        paths = "/,/metrics,/healthz" if self.console else "/metrics,/healthz"
+        log.info("http listening addr=%s paths=%s", self.address, paths)
+        if self.console:
+            log.info("console at %s", self.url)
 
     def stop(self) -> None:
         """Stop serving and close the socket."""
-        self.server.shutdown()
-        self.server.server_close()
+        self._server.stop()
 
 
 class Heartbeat:

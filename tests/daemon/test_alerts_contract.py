@@ -11,6 +11,7 @@ from __future__ import annotations
 import io
 import json
 import logging
+import os
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -190,3 +191,26 @@ async def test_apprise_keeps_its_url_out_of_the_logs(
         await ch.aclose()
     assert "apprise" in caplog.text  # it did log, at DEBUG
     assert token not in caplog.text
+
+
+async def test_console_marks_names_bold_on_a_terminal_and_not_in_a_pipe(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.delenv("NO_COLOR", raising=False)
+    monkeypatch.setenv("TERM", "xterm")
+    store = open_store(tmp_path / "w.db")
+    record(store, 1, ["c"])
+    alert = Alert.from_job(store.outbox()[0])
+    leader, follower = os.openpty()  # a real terminal, as `wirewatch run` in a shell has
+    with open(follower, "w", encoding="utf-8") as tty, open(leader, "rb", buffering=0) as screen:
+        await ConsoleChannel("c", ConsoleSettings(), out=tty).send(alert)
+        shown = screen.read(65536).decode()
+    assert "\x1b[1mKreml\x1b[22m" in shown and "**" not in shown
+    piped = Terminal()
+    await ConsoleChannel("c", ConsoleSettings(), out=piped).send(alert)
+    assert "Kreml" in piped.getvalue() and "\x1b[" not in piped.getvalue()
+    assert "**" not in piped.getvalue()
+    monkeypatch.setenv("NO_COLOR", "1")
+    leader, follower = os.openpty()
+    with open(follower, "w", encoding="utf-8") as tty, open(leader, "rb", buffering=0):
+        assert ConsoleChannel("c", ConsoleSettings(), out=tty).mark == ("", "")

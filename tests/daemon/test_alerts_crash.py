@@ -7,11 +7,11 @@ import os
 import random
 import signal
 import subprocess
-import sys
 import threading
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
 from standardwebhooks.webhooks import Webhook
 
 from daemon.alerts.channels.webhook import WebhookChannel, WebhookSettings
@@ -20,6 +20,9 @@ from store import open_store
 from tests.support.alerts import record
 from tests.support.cli import ROOT
 from tests.support.servers import RecordingServer, Reply, Request
+from tests.support.spawn import command
+
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
 
 SECRET = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw"
 TOTAL = 500
@@ -30,7 +33,7 @@ def start_daemon(cfg: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "WIREWATCH_LOG_LEVEL": "WARNING", "HOOK_SECRET": SECRET}
     env.pop("WIREWATCH_CONFIG", None)
     return subprocess.Popen(
-        [sys.executable, "-m", "daemon.cli", "run", "--config", str(cfg)],
+        command("run", "--config", str(cfg)),
         cwd=ROOT,
         env=env,
         stdout=subprocess.DEVNULL,

@@ -71,10 +71,10 @@ def rss(items: list[tuple[str, str, int, str]]) -> bytes:
     )
 
 
-def config(tmp_path: Path, srv: RecordingServer, extra: str = "") -> Path:
+def config(tmp_path: Path, srv: RecordingServer, store: str, extra: str = "") -> Path:
     cfg = tmp_path / "wirewatch.yaml"
     cfg.write_text(
-        f"""store: w.db
+        f"""store: {json.dumps(store)}
 rules: [{SEEDS.parent / "rules" / "watches"}]
 feeds:
   - {{url: "{srv.url}/a.xml", backfill: 2}}
@@ -88,7 +88,7 @@ channels:
 
 
 async def test_one_alert_per_story_across_feeds_then_updates(
-    tmp_path: Path, http_server: RecordingServer
+    tmp_path: Path, http_server: RecordingServer, store_target: str
 ) -> None:
     paras = SEED.splitlines()
     old = [(f"old{i}", f"Älterer Bericht {i}", i, SEED) for i in range(4)]
@@ -96,7 +96,7 @@ async def test_one_alert_per_story_across_feeds_then_updates(
     http_server.routes["/b.xml"] = static_feed(rss([]), '"1"')
     http_server.routes["/hook"] = lambda req: Reply(204)
     clock = Clock()
-    service = Service(load_config(config(tmp_path, http_server)), now=clock)
+    service = Service(load_config(config(tmp_path, http_server, store_target)), now=clock)
     await service.run_once()
     # first poll of a.xml: only the 2 newest are matched (old3 and the weather report)
     assert [h.article_id for h in service.store.hits()] == [service.store.hits()[0].article_id]
@@ -122,8 +122,8 @@ async def test_one_alert_per_story_across_feeds_then_updates(
     await service.aclose()
 
 
-def test_a_burst_far_above_the_baseline_escalates_once(tmp_path: Path) -> None:
-    store = open_store(tmp_path / "w.db")
+def test_a_burst_far_above_the_baseline_escalates_once(store_target: str) -> None:
+    store = open_store(store_target)
     cfg = EscalationConfig.model_validate(
         {"window": "1h", "baseline": "7d", "factor": 5, "min_hits": 5}
     )
@@ -141,10 +141,11 @@ def test_a_burst_far_above_the_baseline_escalates_once(tmp_path: Path) -> None:
     kinds = [j.kind for j in store.outbox(limit=100)]
     assert kinds.count("escalation") == 1
     assert store.last_escalation("russia-north-korea") == T0 + timedelta(days=7, minutes=20)
+    store.close()
 
 
 async def test_a_new_watch_does_not_alert_on_old_articles(
-    tmp_path: Path, http_server: RecordingServer
+    tmp_path: Path, http_server: RecordingServer, store_target: str
 ) -> None:
     http_server.routes["/a.xml"] = static_feed((SEEDS / "feed.xml").read_bytes(), '"1"')
     http_server.routes["/b.xml"] = static_feed(rss([]), '"1"')
@@ -153,7 +154,7 @@ async def test_a_new_watch_does_not_alert_on_old_articles(
     empty.mkdir()
     (empty / "none.yaml").write_text("watches: []\n")
     cfg = (
-        config(tmp_path, http_server)
+        config(tmp_path, http_server, store_target)
         .read_text()
         .replace(str(SEEDS.parent / "rules" / "watches"), str(empty))
     )
@@ -163,7 +164,7 @@ async def test_a_new_watch_does_not_alert_on_old_articles(
     await before.run_once()
     await before.aclose()
     # the watch is added; the feed changes but still carries the same items
-    config(tmp_path, http_server)
+    config(tmp_path, http_server, store_target)
     http_server.routes["/a.xml"] = static_feed(
         (SEEDS / "feed.xml").read_bytes().replace(b"seed feed", b"seed feed v2"), '"2"'
     )

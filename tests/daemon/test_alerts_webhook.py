@@ -103,6 +103,7 @@ async def test_receiver_down_then_up_delivers_in_creation_order(
     await other.aclose()
 
 
+@pytest.mark.slow
 async def test_410_disables_the_destination_and_retry_reenables_it(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
@@ -200,6 +201,7 @@ async def test_secrets_are_neither_stored_nor_logged(
     await ch.aclose()
 
 
+@pytest.mark.slow
 async def test_deliveries_retry_by_id_and_its_mistakes(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
@@ -229,6 +231,7 @@ async def test_deliveries_retry_by_id_and_its_mistakes(
     await ch.aclose()
 
 
+@pytest.mark.slow
 def test_a_missing_secret_stops_the_daemon_with_a_clear_message(tmp_path: Path) -> None:
     cfg = tmp_path / "wirewatch.yaml"
     cfg.write_text("store: w.db\nchannels:\n  hook: {type: webhook, url_env: NO_SUCH_HOOK_URL}\n")

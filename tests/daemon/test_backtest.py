@@ -6,9 +6,13 @@ import hashlib
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+import pytest
+
 from rules.model import Article
 from store import open_store
 from tests.support.cli import wirewatch
+
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
 
 NOW = datetime.now(UTC)
 WATCH = """\

@@ -5,8 +5,12 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
+
 from tests.support.cli import wirewatch
 from tests.support.servers import RecordingServer, Reply, static_feed
+
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
 
 FEED = (
     b"<rss version='2.0'><channel><title>Kurier</title>"

@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.rules.conftest import DATA, MULTI
 from tests.support.cli import wirewatch
+
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
 
 TEXT = "North Korea tested a missile.\n\nRussland schweigt."
 

@@ -5,12 +5,15 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import pytest
 import yaml
 from jsonschema import Draft202012Validator
 
 from rules.load import SHIPPED_ACTORS, SHIPPED_WATCHES
 from tests.conftest import DATA
 from tests.support.cli import wirewatch
+
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
 
 
 def schema_validator() -> Draft202012Validator:

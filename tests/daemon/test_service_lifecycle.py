@@ -30,6 +30,8 @@ from tests.support.service import (
     write_watch,
 )
 
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
+
 
 def get(url: str) -> tuple[int, str]:
     try:

@@ -10,7 +10,6 @@ import re
 import socket
 import sqlite3
 import subprocess
-import sys
 import threading
 import urllib.error
 import urllib.request
@@ -28,6 +27,7 @@ from store import PollOutcome, open_store
 from tests.conftest import ROOT, SEEDS
 from tests.store.test_contract import NOW, article, hit
 from tests.support.cli import wirewatch
+from tests.support.spawn import command
 
 
 def test_notify_sends_datagrams_to_a_path_socket(tmp_path: Path) -> None:
@@ -179,6 +179,7 @@ def test_probe_writable_names_the_reason(tmp_path: Path) -> None:
     assert store.probe_writable() is None
 
 
+@pytest.mark.slow
 def test_backup_is_a_consistent_copy_via_the_cli(tmp_path: Path) -> None:
     db = tmp_path / "live.db"
     store = open_store(db)
@@ -211,6 +212,7 @@ def test_backup_is_a_consistent_copy_via_the_cli(tmp_path: Path) -> None:
     )
 
 
+@pytest.mark.slow
 def test_init_writes_a_config_that_checks_and_refuses_to_overwrite(tmp_path: Path) -> None:
     folder = tmp_path / "etc"
     first = wirewatch("init", str(folder))
@@ -228,6 +230,7 @@ def test_init_writes_a_config_that_checks_and_refuses_to_overwrite(tmp_path: Pat
 
 
 @pytest.mark.parametrize("listen", ["localhost", "127.0.0.1:port"])
+@pytest.mark.slow
 def test_bad_http_listen_names_file_line(tmp_path: Path, listen: str) -> None:
     cfg = tmp_path / "c.yaml"
     cfg.write_text(f"http:\n  listen: '{listen}'\n", encoding="utf-8")
@@ -236,6 +239,7 @@ def test_bad_http_listen_names_file_line(tmp_path: Path, listen: str) -> None:
     assert out.stderr.startswith(f"{cfg}:2:11: ")
 
 
+@pytest.mark.slow
 def test_a_taken_port_fails_before_ready_with_a_clear_message(tmp_path: Path) -> None:
     taken = socket.socket()
     taken.bind(("127.0.0.1", 0))
@@ -254,6 +258,7 @@ def test_a_taken_port_fails_before_ready_with_a_clear_message(tmp_path: Path) ->
     assert "Traceback" not in out.stderr
 
 
+@pytest.mark.slow
 def test_under_journald_every_line_has_a_priority_and_no_timestamp(tmp_path: Path) -> None:
     read_end, write_end = os.pipe()
     st = os.fstat(write_end)
@@ -262,7 +267,7 @@ def test_under_journald_every_line_has_a_priority_and_no_timestamp(tmp_path: Pat
     env.pop("WIREWATCH_CONFIG", None)
     with os.fdopen(read_end) as reader:
         proc = subprocess.Popen(
-            [sys.executable, "-m", "daemon.cli", "run", "--once", "--db", str(tmp_path / "w.db")],
+            command("run", "--once", "--db", str(tmp_path / "w.db")),
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -15,6 +15,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import SEEDS
+from tests.support.spawn import command
 
 ROOT = Path(__file__).resolve().parents[2]
 UNIT = ROOT / "systemd" / "wirewatch.service"
@@ -82,6 +83,7 @@ def test_unit_has_the_service_contract() -> None:
         assert line in text, line
 
 
+@pytest.mark.slow
 def test_daemon_works_without_writable_executable_memory(tmp_path: Path) -> None:
     probe = subprocess.run(
         [
@@ -104,15 +106,14 @@ def test_daemon_works_without_writable_executable_memory(tmp_path: Path) -> None
             sys.executable,
             "-c",
             MDWE_EXEC,
-            sys.executable,
-            "-m",
-            "daemon.cli",
-            "run",
-            "--once",
-            "--config",
-            str(SEEDS / "wirewatch.yaml"),
-            "--db",
-            str(tmp_path / "wirewatch.db"),
+            *command(
+                "run",
+                "--once",
+                "--config",
+                str(SEEDS / "wirewatch.yaml"),
+                "--db",
+                str(tmp_path / "wirewatch.db"),
+            ),
         ],
         cwd=ROOT,
         capture_output=True,

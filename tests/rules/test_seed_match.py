@@ -4,8 +4,12 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from tests.conftest import SEED_ARTICLE
 from tests.support.cli import wirewatch
+
+pytestmark = pytest.mark.slow  # every test here starts wirewatch in a process
 
 
 def test_match_fires_on_the_seed_with_evidence_sentences() -> None:

@@ -3,25 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from store import StoreAPI
 from store import open_store as open_target
-from tests.support.pg import fresh_schema
 
-BACKENDS = ["sqlite", "postgresql"]
-
-
-@pytest.fixture(params=BACKENDS)
-def store_target(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """Where a fresh store lives: a SQLite file, or an empty PostgreSQL schema."""
-    if request.param == "sqlite":
-        yield str(tmp_path / "var" / "wirewatch.db")
-    else:
-        with fresh_schema() as url:
-            yield url
+# `store_target` (a SQLite file, or an empty PostgreSQL schema) is in tests/conftest.py.
 
 
 @pytest.fixture

@@ -67,7 +67,8 @@ def test_open_migrates_once_with_the_same_steps(open_store: Callable[[], StoreAP
 
 def test_both_backends_have_the_same_columns(store: StoreAPI) -> None:
     sqlite = open_store(":memory:")
-    for table in ("feeds", "articles", "hits", "deliveries", "stories", "destinations"):
+    tables = ("feeds", "articles", "hits", "deliveries", "stories", "destinations")
+    for table in (*tables, "verdicts", "mutes"):
         query = f"SELECT * FROM {table} LIMIT 0"
         want = [d[0] for d in sqlite.db.execute(query).description]
         assert [d[0] for d in store.db.execute(query).description] == want

@@ -56,6 +56,13 @@ TIMES = {
     "stories.seen_at",
     "destinations.changed_at",
     "_migrations.applied_at",
+    # the console's tables (008_console), {time} from the start
+    "verdicts.decided_at",
+    "mutes.until",
+    "mutes.created_at",
+    # 009_story_index: written {time}, timestamptz from the start
+    "story_parts.first_at",
+    "story_parts.last_at",
 }
 NEW = [m.name for m in MIGRATIONS if m.name not in OLD]
 

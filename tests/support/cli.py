@@ -4,8 +4,9 @@ from __future__ import annotations
 
 import os
 import subprocess
-import sys
 from pathlib import Path
+
+from tests.support.spawn import command
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -17,7 +18,7 @@ def wirewatch(
     full_env = {**os.environ, "WIREWATCH_LOG_LEVEL": "INFO", **(env or {})}
     full_env.pop("WIREWATCH_CONFIG", None)
     return subprocess.run(
-        [sys.executable, "-m", "daemon.cli", *args],
+        command(*args),
         cwd=cwd or ROOT,
         input=input,
         capture_output=True,

@@ -13,6 +13,7 @@ from types import TracebackType
 
 from daemon.config import FeedConfig
 from tests.support.feeds import Item, rss
+from tests.support.spawn import command
 
 ROOT = Path(__file__).resolve().parents[2]
 START_TIMEOUT_S = 90.0  # imports and spaCy on a busy 2-core machine
@@ -86,7 +87,7 @@ class Daemon:
         self.proc = subprocess.Popen(
             [
                 *([sys.executable, "-c", DROP_DAC] if drop_dac else []),
-                *(sys.executable, "-m", "daemon.cli", "run", "--config", str(config)),
+                *command("run", "--config", str(config)),
             ],
             cwd=ROOT,
             env=full_env,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Sequence
 from typing import ClassVar, Literal, TextIO
@@ -23,19 +24,36 @@ class ConsoleChannel(Channel):
         super().__init__(name, settings)
         self.max_evidence = settings.max_evidence
         self.out = out or sys.stdout
+        self.mark = emphasis(self.out)
 
     async def send(self, alert: Alert) -> str | None:
-        self.out.write(render_text(alert, self.max_evidence, ("**", "**")) + "\n")
+        self.out.write(render_text(alert, self.max_evidence, self.mark) + "\n")
         self.out.flush()
         return None
 
     async def send_batch(self, alerts: Sequence[Alert], *, digest: bool) -> str | None:
         kind = "digest" if digest else "burst"
         lines = [f"--- {kind}: {len(alerts)} alerts ---"]
-        lines += [render_text(a, self.max_evidence, ("**", "**")) for a in alerts]
+        lines += [render_text(a, self.max_evidence, self.mark) for a in alerts]
         self.out.write("\n".join(lines) + "\n")
         self.out.flush()
         return None
+
+
+BOLD = ("\x1b[1m", "\x1b[22m")  # SGR bold on, normal intensity
+
+
+def emphasis(out: TextIO) -> tuple[str, str]:
+    """Bold for the names on a terminal; plain text into a pipe, a file or the journal.
+
+    NO_COLOR (https://no-color.org) and TERM=dumb turn the escapes off on a terminal too.
+    """
+    isatty = getattr(out, "isatty", None)
+    if not (callable(isatty) and isatty()):
+        return ("", "")
+    if os.environ.get("NO_COLOR") or os.environ.get("TERM") == "dumb":
+        return ("", "")
+    return BOLD
 
 
 def render_text(alert: Alert, max_evidence: int, mark: tuple[str, str]) -> str:

@@ -1,0 +1,53 @@
+"""The console's table unit (store/console.py) on every backend: search, day filters,
+charts by UTC day, verdicts and mutes, with times as aware UTC datetimes."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime, timedelta
+
+from store import HitFilter, Planned, StoreAPI
+from tests.store.test_contract import NOW, article, hit
+
+
+def _record(store: StoreAPI, n: int, at: datetime, title: str) -> int:
+    a = replace(article(n), title=title)
+    return store.record_planned(a, [(hit(a.id), [Planned("ops")])], at).hit_ids[hit(a.id).watch_id]
+
+
+def test_hit_pages_search_and_filter_by_utc_day(store: StoreAPI) -> None:
+    late = NOW.replace(hour=23, minute=59)  # the last minute of the day, UTC
+    first = _record(store, 1, late, "Gipfel in Moskau")
+    second = _record(store, 2, late + timedelta(minutes=2), "Raketen über Pjöngjang")
+    assert [h["id"] for h in store.hit_page(HitFilter())] == [second, first]
+    assert [h["id"] for h in store.hit_page(HitFilter(q="gipfel moskau"))] == [first]
+    assert store.hit_page(HitFilter(q='gipfel "raketen')) == []  # every word, no operators
+    day = f"{late:%Y-%m-%d}"
+    assert [h["id"] for h in store.hit_page(HitFilter(since=day, until=day))] == [first]
+    assert [h["id"] for h in store.hit_page(HitFilter(), before=second)] == [first]
+    row = store.hit_detail(first)
+    assert row is not None and row["created_at"] == late and row["verdict"] is None
+    assert store.hits_per_day(NOW - timedelta(days=1)) == {
+        "russia-north-korea": {day: 1, f"{late + timedelta(days=1):%Y-%m-%d}": 1}
+    }
+    assert store.actor_counts(NOW - timedelta(days=1))["PRK+RUS"][day] == 1
+
+
+def test_verdicts_overwrite_and_count_per_watch(store: StoreAPI) -> None:
+    one, two = _record(store, 1, NOW, "a"), _record(store, 2, NOW, "b")
+    store.set_verdict(one, "irrelevant", NOW)
+    store.set_verdict(one, "relevant", NOW + timedelta(minutes=1))
+    store.set_verdict(two, "irrelevant", NOW)
+    assert store.precision() == [{"watch_id": "russia-north-korea", "relevant": 1, "irrelevant": 1}]
+    assert [h["id"] for h in store.hit_page(HitFilter(verdict="relevant"))] == [one]
+
+
+def test_mutes_are_in_force_until_they_end(store: StoreAPI) -> None:
+    store.add_mute("actor", "PRK", NOW + timedelta(hours=2), NOW, "summit")
+    store.add_mute("watch", "w", NOW + timedelta(hours=1), NOW)
+    [soon, later] = store.mutes(NOW)
+    assert (soon.kind, later.target, later.reason) == ("watch", "PRK", "summit")
+    assert later.until == datetime(2026, 8, 13, 8, 30, tzinfo=UTC) and later.created_at == NOW
+    assert [m.kind for m in store.mutes(NOW + timedelta(hours=1))] == ["actor"]
+    store.remove_mute(later.id)
+    assert store.mutes(NOW) == [soon]
