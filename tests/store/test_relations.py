@@ -9,6 +9,8 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
+import pytest
+
 from rules.model import Article, Cue, Evidence, Hit, Relation
 from store import StoreAPI, open_store
 from store.relations import period_of
@@ -74,6 +76,7 @@ def test_periods_start_on_their_first_day() -> None:
     assert period_of(DAY2, "month") == "2026-11-01"
 
 
+@pytest.mark.slow  # runs wirewatch in a process
 def test_hits_pair_prints_json_lines_per_day(store_target: str) -> None:
     fill(store_target)
     result = wirewatch("hits", "--db", store_target, "--pair", "RUS,PRK", "--json")
