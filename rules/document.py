@@ -275,7 +275,11 @@ def _known_keys(model: type[BaseModel], path: Key) -> list[str]:
     for part in path:
         if isinstance(part, int):
             continue
-        current = _field_model(current, str(part))
+        found = _field_model(current, str(part))
+        is_model = isinstance(current, type) and issubclass(current, BaseModel)
+        if found is None and is_model and str(part) not in current.model_fields:
+            continue  # a key of a mapping field (a language under 'cues')
+        current = found
         if current is None:
             return []
     if isinstance(current, type) and issubclass(current, BaseModel):

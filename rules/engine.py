@@ -1,33 +1,43 @@
 """Match texts against a RuleSet (pure); matchers are compiled once per language.
 
-One article goes through three steps:
+One article goes through these steps, each paid only by the texts that
+passed the one before:
 
-1. language: the declared one, else lingua among the supported languages,
-   else (short or unclear text) the language whose names the presearch finds;
-2. presearch: Aho-Corasick over the folded text picks the actors that can
-   match at all; if no watch can fire, the article never reaches spaCy;
-3. spaCy: the PhraseMatchers find names (whole tokens, inflected), drop those
-   inside an exclusion of the same actor, keep weak names only next to a
-   strong name of the same actor, and the candidate watches are evaluated.
+1. presearch (rules.presearch): one Aho-Corasick pass over the folded text
+   with every language's names of the watched actors, at word boundaries;
+   most articles stop here, without detection and without spaCy;
+2. language (rules.lang): the declared one if its script fits the text,
+   else the script and lingua choose among the languages whose names the
+   presearch found; when lingua is unsure, the few likeliest languages are
+   matched for real and the one with the most names wins;
+3. spaCy (imported on the first candidate): the language's PhraseMatchers
+   find names (whole tokens, inflected), drop those inside an exclusion of
+   the same actor, keep weak names only next to a strong name of the same
+   actor, and the candidate watches are evaluated.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span
-from spacy.util import filter_spans
-
-from rules.evaluate import Segments, evaluate, watch_actors
+from rules.cuebook import CueBook
 from rules.inflect import fold
-from rules.lang import MIN_CONFIDENCE, MIN_LETTERS, SUPPORTED, SURE, LanguageDetector
-from rules.lexicon import STRONG, Lexicon, Presearch, compile_lexicon, light_presearch
-from rules.load import RuleSet, Watch
+from rules.lang import SURE, LanguageDetector, scripts
+from rules.load import RuleSet, Watch, watch_actors
 from rules.model import MatchResult, Mention
-from rules.nlp import Pipelines
+from rules.presearch import ANY_LANG, WordPresearch, word_presearch
+
+if TYPE_CHECKING:
+    from spacy.tokens import Doc, Span
+
+    from rules.lexicon import Lexicon
+    from rules.nlp import Pipelines
 
 UNKNOWN_LANG = "und"
+# Languages matched for real when detection is unsure (the most names wins).
+LIKELY_LANGS = 3
 
 
 class Engine:
@@ -41,28 +51,44 @@ class Engine:
         languages: Sequence[str] | None = None,
     ) -> None:
         self.rules = rules
-        self.pipelines = pipelines or Pipelines()
-        langs = set(rules.languages())
-        # Detection and the "unsure" fallback only consider languages that have rules.
-        self.languages = sorted(set(languages or SUPPORTED) & langs) or sorted(langs)[:1]
+        self._pipelines = pipelines
+        # Detection considers every language with names, or only these.
+        self.languages = frozenset(languages) if languages else None
         self._lexicons: dict[str, Lexicon] = {}
-        self._fallback: Presearch | None = None
-        self._detector = LanguageDetector(self.languages)
+        self._detector = LanguageDetector()
+        self.cues = CueBook(rules.cues)
+        self._pairs = [frozenset(w.spec.pair) for w in rules.watches if w.spec.pair]
         self._watched = frozenset(a for w in rules.watches for a in watch_actors(w))
+        self._presearch: dict[bool, WordPresearch] = {}
         # Watches by the actors that can make them fire: only those are evaluated.
         self._by_actor: dict[str, list[int]] = defaultdict(list)
         for i, w in enumerate(rules.watches):
             for actor in watch_actors(w, positive=True):
                 self._by_actor[actor].append(i)
 
-    def detect(self, text: str) -> str | None:
-        """The language of `text` among the detection languages, or None if unsure."""
-        return self._detector.detect(text)
+    @property
+    def pipelines(self) -> Pipelines:
+        """The spaCy pipelines (spaCy is imported on first use)."""
+        if self._pipelines is None:
+            from rules.nlp import Pipelines
+
+            self._pipelines = Pipelines()
+        return self._pipelines
+
+    def presearch(self, *, all_actors: bool = False) -> WordPresearch:
+        """The presearch over every language's names of the watched (or all) actors."""
+        ps = self._presearch.get(all_actors)
+        if ps is None:
+            actors = self.rules.actors if all_actors else self._watched
+            ps = self._presearch[all_actors] = word_presearch(self.rules, sorted(actors))
+        return ps
 
     def lexicon(self, lang: str) -> Lexicon:
         """The compiled matchers for `lang` (built on first use)."""
         lex = self._lexicons.get(lang)
         if lex is None:
+            from rules.lexicon import compile_lexicon
+
             lex = self._lexicons[lang] = compile_lexicon(self.rules, lang, self.pipelines.get(lang))
         return lex
 
@@ -79,19 +105,44 @@ class Engine:
 
         With `all_actors` every actor of the rules is reported; otherwise only
         the actors that some watch refers to are looked for (the daemon's case).
+        Texts naming no such actor report the declared language (or "und").
         """
         folded = fold(text)
-        code = (lang or "").split("-")[0].split("_")[0].lower()
-        if code:
-            found = self.lexicon(code).presearch.scan(folded).get(code, {})
-        else:
-            code, found = self._guess(text, folded)
+        declared = (lang or "").split("-")[0].split("_")[0].lower()
+        by_lang = self.presearch(all_actors=all_actors).scan(folded)
+        if not by_lang:
+            return MatchResult(declared or UNKNOWN_LANG)
+        known = self.presearch(all_actors=all_actors).scripts
+        code, found = self._language(text, folded, declared, by_lang, known)
         wanted = set(found) if all_actors else set(found) & self._watched
         if not wanted:
             return MatchResult(code)
+        return self._match_names(text, folded, code, found, wanted, article_id, source)
+
+    def _match_names(
+        self,
+        text: str,
+        folded: str,
+        code: str,
+        found: dict[str, int],
+        wanted: set[str],
+        article_id: str,
+        source: str,
+    ) -> MatchResult:
+        from spacy.tokens import Span
+
+        from rules.evaluate import Segments, evaluate
+
         lex = self.lexicon(code)
         doc = lex.doc(folded)
-        spans = mentions(doc, lex, wanted)
+        # A pair watch that can fire sees every actor named (a list of names reads as a list).
+        pairs = any(p <= found.keys() for p in self._pairs)
+        context = mentions(doc, lex, set(found) | wanted) if pairs else None
+        spans = (
+            mentions(doc, lex, wanted)
+            if context is None
+            else [s for s in context if s.label_ in wanted]
+        )
         found_mentions: dict[str, list[Mention]] = defaultdict(list)
         for span in spans:
             found_mentions[span.label_].append(_mention(text, span))
@@ -106,10 +157,20 @@ class Engine:
             hit
             for w in watches
             if segments is not None
-            for hit in [evaluate(w, text, segments, spans, terms, article_id)]
+            for hit in [
+                evaluate(
+                    w, text, segments, spans, terms, article_id, cues=self.cues, context=context
+                )
+            ]
             if hit is not None
         )
         return MatchResult(code, {k: tuple(v) for k, v in sorted(found_mentions.items())}, hits)
+
+    def language(self, text: str, declared: str | None = None) -> str:
+        """The language `text` would be matched in (its names decide among candidates)."""
+        folded = fold(text)
+        search = self.presearch(all_actors=True)
+        return self._language(text, folded, declared or "", search.scan(folded), search.scripts)[0]
 
     def _candidates(self, lang: str, source: str, present: set[str]) -> Iterable[Watch]:
         indices = sorted({i for a in present for i in self._by_actor.get(a, ())})
@@ -118,32 +179,48 @@ class Engine:
             if _applies(w, lang, source):
                 yield w
 
-    def _guess(self, text: str, folded: str) -> tuple[str, dict[str, int]]:
-        """No declared language: lingua when it is sure, else the names decide.
+    def _language(
+        self,
+        text: str,
+        folded: str,
+        declared: str,
+        by_lang: dict[str, dict[str, int]],
+        known: dict[str, frozenset[str]],
+    ) -> tuple[str, dict[str, int]]:
+        """The language to match in and the actors its own presearch finds there.
 
-        A text lingua is not sure of (short, mixed, or low-accuracy noise) goes
-        to the detection language whose names occur most in it, ties broken by
-        lingua's confidence; never to a language without rules.
+        `known`: the scripts each language's names are written in.
         """
-        ranked = self._detector.confidences(text)
-        if ranked and ranked[0][1] >= SURE:
-            code = ranked[0][0]
-            return code, self.lexicon(code).presearch.scan(folded).get(code, {})
-        if self._fallback is None:
-            self._fallback = light_presearch(self.rules, self.languages)
-        by_lang = self._fallback.scan(folded)
+        seen = scripts(text)
+
+        def fits(code: str) -> bool:
+            written = known.get(code)
+            return not seen or written is None or bool(written & seen)
+
+        if declared and fits(declared):
+            return declared, self._found(declared, folded)
+        langs = {c for c in by_lang if c != ANY_LANG and fits(c)}
+        if ANY_LANG in by_lang or not langs:
+            langs |= {c for c, written in known.items() if c != ANY_LANG and written & seen}
+        if self.languages is not None:
+            langs &= self.languages
+        if not langs:
+            code = declared or UNKNOWN_LANG
+            return code, self._found(code, folded) if declared else {}
+        ranked = self._detector.rank(text, langs)
+        if len(ranked) == 1 or ranked[0][1] >= SURE:
+            return ranked[0][0], self._found(ranked[0][0], folded)
+        # Languages lingua cannot tell apart (or does not know): the few
+        # likeliest are matched for real and the most names win.
+        names = {c: sum(by_lang.get(c, {}).values()) for c, _ in ranked}
+        likely = sorted(ranked, key=lambda p: (-p[1], -names[p[0]], p[0]))[:LIKELY_LANGS]
+        found = {c: self._found(c, folded) for c, _ in likely}
         confidence = dict(ranked)
-        if not by_lang:
-            sure = ranked and ranked[0][1] >= MIN_CONFIDENCE and len(text) >= MIN_LETTERS
-            return (ranked[0][0] if sure else UNKNOWN_LANG), {}
-        # Presearch keys are stems ("rus" is in Portuguese "russas" too): the
-        # few likeliest languages are matched for real and the most names win.
-        likely = sorted(
-            by_lang, key=lambda c: (-sum(by_lang[c].values()), -confidence.get(c, 0.0), c)
-        )[:3]
-        found = {c: self.lexicon(c).presearch.scan(folded).get(c, {}) for c in likely}
-        best = max(likely, key=lambda c: (self._count(c, folded, found[c]), confidence.get(c, 0.0)))
+        best = max(found, key=lambda c: (self._count(c, folded, found[c]), confidence[c], c))
         return best, found[best]
+
+    def _found(self, code: str, folded: str) -> dict[str, int]:
+        return self.lexicon(code).presearch.scan(folded).get(code, {})
 
     def _count(self, lang: str, folded: str, actors: dict[str, int]) -> int:
         if not actors:
@@ -154,6 +231,11 @@ class Engine:
 
 def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
     """Names of `actors` in `doc`, exclusions and weak-name rules applied, in order."""
+    from spacy.tokens import Span
+    from spacy.util import filter_spans
+
+    from rules.lexicon import STRONG
+
     strings = doc.vocab.strings
     excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
     for match_id, start, end in lex.exclude(doc):
@@ -168,13 +250,27 @@ def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
             continue
         found.append(Span(doc, start, end, label=label))
     # Longest first: "Republic of Korea" (KOR) wins over a "Korea" inside it.
-    kept = filter_spans(found)
+    kept = shared_names(found, filter_spans(found))
     strong = {s.label_[2:] for s in kept if s.label_[0] == STRONG}
     return [
         Span(doc, s.start, s.end, label=s.label_[2:])
         for s in sorted(kept, key=lambda s: s.start)
         if s.label_[0] == STRONG or s.label_[2:] in strong
     ]
+
+
+def shared_names(found: list[Span], kept: list[Span]) -> list[Span]:
+    """Every actor's span at each kept extent: a two-actor compound (북러, 中俄,
+    米韓) is one name of both actors and counts for both."""
+    extents = {(s.start, s.end) for s in kept}
+    seen: set[tuple[int, int, str]] = set()
+    out = []
+    for s in found:
+        key = (s.start, s.end, s.label_)
+        if (s.start, s.end) in extents and key not in seen:
+            seen.add(key)
+            out.append(s)
+    return out
 
 
 def _mention(text: str, span: Span) -> Mention:

@@ -20,16 +20,19 @@ import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 from spacy.pipeline import Sentencizer
 from spacy.strings import get_string_id
 from spacy.tokens import Doc, Span
 
+from rules.cuebook import CueBook
 from rules.lexicon import TERM, names_in
 from rules.load import Watch
 from rules.model import Evidence, Hit, Mention
 from rules.nlp import ABBREVIATIONS
-from rules.spec import WithinScope
+from rules.relation import describe_relation, describe_unclassified, evaluate_relation
+from rules.spec import SentencesScope, WithinScope
 
 _PARA_RE = re.compile(r"\n\s*\n|\n")
 # ORTH ids of the characters that end a sentence (spaCy's Sentencizer's list).
@@ -48,15 +51,6 @@ class Unit:
     tok_end: int
 
 
-def watch_actors(watch: Watch, *, positive: bool = False) -> set[str]:
-    """The actors a watch refers to (only those that can make it fire if `positive`)."""
-    w = watch.spec
-    out = set(w.all) | set(w.any)
-    if not positive:
-        out |= set(w.none)
-    return out
-
-
 def evaluate(
     watch: Watch,
     text: str,
@@ -64,12 +58,32 @@ def evaluate(
     spans: list[Span],
     term_spans: list[Span],
     article_id: str,
+    *,
+    cues: CueBook | None = None,
+    context: list[Span] | None = None,
 ) -> Hit | None:
-    """The hit of `watch` on a matched article, or None if it does not fire."""
+    """The hit of `watch` on a matched article, or None if it does not fire.
+
+    A watch with a `pair` is decided by rules.relation on `context` (the
+    mentions of every actor, so that lists of names are seen as lists).
+    """
     w = watch.spec
     present = {s.label_ for s in spans}
     if present & set(w.none) or not set(w.all) <= present:
         return None
+    if w.pair:
+        if not set(w.pair) <= present:
+            return None
+        found = evaluate_relation(
+            watch,
+            text,
+            segments.text,
+            segments.sentence_bounds(),
+            context if context is not None else spans,
+            cues or CueBook({}),
+            segments.doc.lang_,
+        )
+        return _hit(watch, article_id, found) if found else None
     wanted = set(w.all) | set(w.any)
     if sum(1 for s in spans if s.label_ in wanted) < w.min_mentions:
         return None
@@ -86,6 +100,11 @@ def evaluate(
     ]
     if not evidence:
         return None
+    return _hit(watch, article_id, evidence)
+
+
+def _hit(watch: Watch, article_id: str, evidence: list[Evidence]) -> Hit:
+    w = watch.spec
     return Hit(
         watch_id=w.id,
         article_id=article_id,
@@ -160,6 +179,7 @@ class Segments:
         self._sent_starts = _sentence_starts(orth, punct, is_abbrev)
         self._paras = _paragraph_bounds(text)
         self._para_starts = [s for s, _ in self._paras]
+        self._bounds: list[tuple[int, int]] | None = None
 
     def _tokens(self, start: int, end: int) -> Unit:
         lo = bisect_left(self._ends, start + 1)
@@ -173,6 +193,26 @@ class Segments:
         if not self._paras:
             return Unit(0, len(self.text), 0, len(self.doc))
         return self._tokens(*self._paras[p])
+
+    def sentence_bounds(self) -> list[tuple[int, int]]:
+        """Every sentence as (start, end) characters, cut at paragraph boundaries, in order."""
+        if self._bounds is None:
+            idx = self._idx
+            cuts = sorted({idx[k] for k in self._sent_starts if k < len(idx)})
+            out: list[tuple[int, int]] = []
+            text = self.text
+            for ps, pe in self._paras:
+                lo, hi = bisect_right(cuts, ps), bisect_left(cuts, pe)
+                marks = [ps, *cuts[lo:hi], pe]
+                for s, e in pairwise(marks):
+                    while s < e and text[s].isspace():
+                        s += 1
+                    while e > s and text[e - 1].isspace():
+                        e -= 1
+                    if s < e:
+                        out.append((s, e))
+            self._bounds = out
+        return self._bounds
 
     def sentence(self, tok: int) -> Unit:
         """The sentence holding token `tok`, cut at paragraph boundaries."""
@@ -190,7 +230,9 @@ class Segments:
         return self._tokens(start, end)
 
 
-def units(segments: Segments, scope: str | WithinScope, anchors: list[Span]) -> Iterable[Unit]:
+def units(
+    segments: Segments, scope: str | WithinScope | SentencesScope, anchors: list[Span]
+) -> Iterable[Unit]:
     """The stretches of the doc holding a mention in `anchors`, in text order, once each."""
     doc = segments.doc
     if scope == "article":
@@ -256,6 +298,10 @@ def _window(doc: Doc, size: int, s: Span) -> Unit:
 def describe(watch: Watch) -> str:
     """The watch's condition in words (shown with every hit)."""
     w = watch.spec
+    if w.pair:
+        return describe_relation(w.pair, w.relation, w.scope) + describe_unclassified(
+            w.unclassified
+        )
     parts = []
     if w.all:
         parts.append("all of " + ", ".join(w.all))

@@ -11,7 +11,11 @@ matchers are compiled, never per article:
 - ko: the name followed by a case particle (북한이, 러시아와);
 - ar: proclitics in front (وروسيا, بروسيا, والكرملين) and endings behind;
 - tr: the suffix after an apostrophe (Rusya'nın, Kore'nin, ABD'ye);
-- ja, zh: nothing; those are matched per character, particles are tokens.
+- ja, zh: nothing; those are matched per character, particles are tokens;
+- the languages of rules.suffixes (cs, sk, hr, sr, bs, sl, bg, mk, lv, lt, fi,
+  et, hu, el, he, fa, ur, hi, bn, az, kk, hy, ka, ro, sv, da, nb): their
+  endings, suffixes and proclitics as data there;
+- every other language (id, ms, vi, sw, th ...): the name as written.
 
 Every form is lower-cased with `fold`, the same way texts are.
 """
@@ -20,6 +24,8 @@ from __future__ import annotations
 
 from functools import lru_cache
 from typing import Any
+
+from rules.suffixes import has_paradigm, suffix_forms
 
 # Appended to the base form (suffix languages).
 _APPEND: dict[str, tuple[str, ...]] = {
@@ -269,6 +275,8 @@ def _word_forms(word: str, lang: str, first: bool, last: bool) -> frozenset[str]
         return _korean(word) if last else frozenset({word})
     if lang == "ar":
         return _arabic(word, first, last)
+    if has_paradigm(lang):
+        return suffix_forms(word, lang, first=first, last=last)
     out = {word}
     if len(word) >= 3:
         out |= _stem_forms(word, lang)

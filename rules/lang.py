@@ -1,81 +1,113 @@
-"""Language detection limited to a few languages (lingua, low-accuracy mode).
+"""Which language a candidate text is in: script first, then lingua among few languages.
 
-The full actor library names ~200 languages; a detector for all of them
-would cost over a gigabyte. Only the languages matching is tuned for (or a
-list from the config or command line) are loaded, in lingua's low-accuracy
-mode, which is plenty for whole articles. Short or unclear texts get None:
-the engine then tries the names of every supported language instead of
-guessing a language that may have no rules.
+Detection runs only on texts the presearch made candidates, and only among
+the languages whose names the presearch found there (a text can only match
+names of its own language, so no other language needs to be told apart):
+
+1. the script of a bounded sample of the text (Unicode character names)
+   keeps the languages whose names are written in that script; a feed's
+   declared language is kept when its script fits the text, so an
+   aggregator that says `en` for a Korean item is not believed;
+2. if more than one language is left, lingua ranks those it knows, in
+   low-accuracy mode, on the same sample; one detector per set of
+   languages, a bounded number of them (lingua shares the models).
+
+Languages lingua does not know (about 220 of the library's ~300) stay
+candidates after the ones it ranks; the engine then lets the names decide.
 """
 
 from __future__ import annotations
 
+import unicodedata
+from collections import Counter, OrderedDict
+from collections.abc import Iterable
+from functools import lru_cache
 from typing import Any
 
-# The languages whose inflection matching is built and tested for.
-SUPPORTED = ("ar", "de", "en", "es", "fr", "it", "ja", "ko", "pl", "pt", "ru", "tr", "uk", "zh")
-
-# Below this many letters a detector guesses; better to say "unknown".
-MIN_LETTERS = 40
-MIN_CONFIDENCE = 0.5
+# Characters of a text looked at for its script and its language.
+SAMPLE_CHARS = 600
 # Low-accuracy mode is sometimes confidently wrong on one sentence (Spanish
 # as Italian, 0.98); below this the engine lets the names decide.
 SURE = 0.99
-# Scripts that name their language outright (no detector needed).
-_SCRIPT_LANGS: tuple[tuple[str, str, str], ...] = (
-    ("ko", "\uac00", "\ud7a3"),  # hangul syllables
-    ("ja", "\u3040", "\u30ff"),  # hiragana and katakana
-)
+# A script is a text's if this share of its letters is in it.
+SCRIPT_SHARE = 0.2
+_DETECTORS = 32  # detectors kept (one per set of candidate languages)
+# Scripts written without spaces between words (names have no word boundary there).
+UNSPACED_SCRIPTS = frozenset({"CJK", "KANA", "THAI", "LAO", "KHMER", "MYANMAR", "FULLWIDTH"})
+_LATIN = frozenset({"LATIN"})
+_FOLDED_SCRIPTS = {
+    "KATAKANA-HIRAGANA": "KANA",
+    "HIRAGANA": "KANA",
+    "KATAKANA": "KANA",
+    "HANGUL": "HANGUL",
+}
+
+
+@lru_cache(maxsize=4096)
+def script_of(ch: str) -> str:
+    """The script of a letter ("LATIN", "CYRILLIC", "CJK", "KANA", ...), "" if unnamed."""
+    name = unicodedata.name(ch, "")
+    word = name.split(" ", 1)[0]
+    return _FOLDED_SCRIPTS.get(word, word)
+
+
+def scripts(text: str, share: float = SCRIPT_SHARE) -> frozenset[str]:
+    """The scripts holding at least `share` of the letters of `text`'s sample."""
+    sample = text[:SAMPLE_CHARS]
+    if sample.isascii():
+        return _LATIN if any(c.isalpha() for c in sample) else frozenset()
+    counts = Counter(script_of(c) for c in sample if c.isalpha())
+    total = sum(counts.values())
+    if not total:
+        return frozenset()
+    return frozenset(s for s, n in counts.items() if n >= share * total)
 
 
 class LanguageDetector:
-    """Detects among a fixed set of ISO 639-1 codes; built lazily on first use."""
+    """Ranks candidate languages for a text; lingua detectors are built lazily."""
 
-    def __init__(self, codes: list[str]) -> None:
-        self.codes = codes
-        self._detector: Any = None
-        self._by_lingua: dict[Any, str] = {}
+    def __init__(self) -> None:
+        self._detectors: OrderedDict[frozenset[str], Any] = OrderedDict()
+        self._known: dict[str, Any] | None = None
 
-    def detect(self, text: str) -> str | None:
-        """The language code of `text`, or None when too short or unsure."""
-        if sum(ch.isalpha() for ch in text) < MIN_LETTERS:
-            return None
-        ranked = self.confidences(text)
-        if not ranked or ranked[0][1] < MIN_CONFIDENCE:
-            return None
-        return ranked[0][0]
+    def rank(self, text: str, candidates: Iterable[str]) -> list[tuple[str, float]]:
+        """Candidates with lingua's confidence (0.0 for those it does not know), best first."""
+        codes = sorted(set(candidates))
+        if len(codes) <= 1:
+            return [(c, 1.0) for c in codes]
+        known = self._lingua_codes()
+        ranked_set = frozenset(c for c in codes if c in known)
+        scores: dict[str, float] = {}
+        if len({known[c] for c in ranked_set}) == 1:
+            scores = dict.fromkeys(ranked_set, 1.0)
+        elif ranked_set:
+            detector = self._detector(ranked_set)
+            by_lingua = {known[c]: c for c in ranked_set}
+            for v in detector.compute_language_confidence_values(text[:SAMPLE_CHARS]):
+                if v.language in by_lingua:
+                    scores[by_lingua[v.language]] = v.value
+        return sorted(((c, scores.get(c, 0.0)) for c in codes), key=lambda p: (-p[1], p[0]))
 
-    def confidences(self, text: str) -> list[tuple[str, float]]:
-        """Every detection language with its confidence for `text`, most likely first."""
-        letters = sum(ch.isalpha() for ch in text)
-        if not self.codes or not letters:
-            return []
-        for code, lo, hi in _SCRIPT_LANGS:
-            if code in self.codes and sum(1 for c in text if lo <= c <= hi) * 4 >= letters:
-                return [(code, 1.0)]
-        if len(self.codes) == 1:
-            return [(self.codes[0], 1.0)]
-        if self._detector is None:
-            self._build()
-        if self._detector is None:
-            return []
-        values = self._detector.compute_language_confidence_values(text)
-        return [
-            (self._by_lingua[v.language], v.value) for v in values if v.language in self._by_lingua
-        ]
+    def _lingua_codes(self) -> dict[str, Any]:
+        if self._known is None:
+            from lingua import Language
 
-    def _build(self) -> None:
-        from lingua import IsoCode639_1, Language, LanguageDetectorBuilder
+            self._known = {lang.iso_code_639_1.name.lower(): lang for lang in Language.all()}
+            # lingua knows Norwegian Bokmål; feeds and CLDR also say "no".
+            self._known.setdefault("no", self._known["nb"])
+        return self._known
 
-        langs = []
-        for code in self.codes:
-            try:
-                lang = Language.from_iso_code_639_1(getattr(IsoCode639_1, code.upper()))
-            except (AttributeError, ValueError):
-                continue
-            langs.append(lang)
-            self._by_lingua[lang] = code
-        if len(langs) >= 2:
-            self._detector = (
-                LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
-            )
+    def _detector(self, codes: frozenset[str]) -> Any:
+        detector = self._detectors.get(codes)
+        if detector is not None:
+            self._detectors.move_to_end(codes)
+            return detector
+        from lingua import LanguageDetectorBuilder
+
+        known = self._lingua_codes()
+        langs = {known[c] for c in codes}
+        detector = LanguageDetectorBuilder.from_languages(*langs).with_low_accuracy_mode().build()
+        self._detectors[codes] = detector
+        if len(self._detectors) > _DETECTORS:
+            self._detectors.popitem(last=False)
+        return detector

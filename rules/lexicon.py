@@ -19,7 +19,6 @@ from __future__ import annotations
 import re
 from array import array
 from collections import defaultdict
-from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -32,16 +31,14 @@ from spacy.strings import get_string_id
 from spacy.tokens import Doc
 from spacy.vocab import Vocab
 
-from rules.inflect import fold, word_forms
+from rules.inflect import fold
 from rules.load import RuleSet
 from rules.nlp import CHAR_LANGS, build_pipeline
+from rules.presearch import ANY_LANG, forms_of
 
-ANY_LANG = "*"
 _WORD_RE = re.compile(r"\w+")
 STRONG, WEAK, EXCLUDE, TERM = "n", "w", "x", "t"
 _CLASS_MARK = "\u2063"  # invisible separator: class norms never equal a plain word's norm
-# Languages where clitics attach to acronyms too (ABD'ye, 북한이, والناتو).
-_CLITIC_LANGS = frozenset({"tr", "ko", "ar"})
 
 
 @dataclass
@@ -254,14 +251,6 @@ class _Classes:
         return doc
 
 
-def forms_of(word: str, orig: str, lang: str, *, first: bool, last: bool) -> frozenset[str]:
-    """The forms of a folded name word (`orig`: as written; acronyms stay as they are)."""
-    acronym = orig.isupper() and len(orig) >= 2
-    if acronym and lang not in _CLITIC_LANGS and lang not in ("ru", "uk"):
-        return frozenset({word})
-    return word_forms(word, lang, first=first, last=last)
-
-
 def _pick_keys(lang: str, folded: str, options: list[list[str]]) -> list[str]:
     # One key suffices for a name (all its words must match): the most selective.
     if lang in CHAR_LANGS:
@@ -270,31 +259,6 @@ def _pick_keys(lang: str, folded: str, options: list[list[str]]) -> list[str]:
     if singles:
         return [max(singles, key=len)]
     return options[0] if options else [folded]
-
-
-def light_presearch(rules: RuleSet, langs: Iterable[str]) -> Presearch:
-    """A presearch over several languages without their spaCy pipelines.
-
-    For texts of unknown language: name words are split on non-word
-    characters instead of tokenized, so the keys stay substrings of every
-    form without building 14 pipelines (French alone takes 3 s).
-    """
-    out = Presearch()
-    for lang in langs:
-        for actor in rules.actors.values():
-            for name in names_in(actor.names, lang):
-                folded = fold(name.strip())
-                words = _WORD_RE.findall(folded)
-                originals = _WORD_RE.findall(name.strip())
-                if len(originals) != len(words):
-                    originals = words
-                options = [
-                    _keys_for(forms_of(w, o, lang, first=i == 0, last=i == len(words) - 1))
-                    for i, (w, o) in enumerate(zip(words, originals, strict=True))
-                ]
-                for key in _pick_keys(lang, folded, options) if folded else []:
-                    out.add(key, lang, actor.id)
-    return out.build()
 
 
 def _common_prefix(words: list[str]) -> str:

@@ -10,11 +10,12 @@ from pathlib import Path
 from rules.document import Document, Key, load_document, suggest, validate
 from rules.errors import Loc, RuleFileErrors, RuleSyntaxError
 from rules.library import as_rule_file, read_library
-from rules.spec import ActorSpec, RuleFile, WatchSpec
+from rules.spec import ActorSpec, CueSpec, RuleFile, SentencesScope, WatchSpec
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 SHIPPED_ACTORS = PACKAGE_DIR / "actors"
 SHIPPED_WATCHES = PACKAGE_DIR / "watches"
+SHIPPED_CUES = PACKAGE_DIR / "cues"
 RULE_SUFFIXES = (".yaml", ".yml")
 
 
@@ -33,6 +34,7 @@ class RuleSet:
 
     actors: dict[str, ActorSpec] = field(default_factory=dict)
     watches: tuple[Watch, ...] = ()
+    cues: dict[str, CueSpec] = field(default_factory=dict)
 
     def languages(self) -> set[str]:
         """Language codes that any actor name or watch term is given in."""
@@ -43,6 +45,15 @@ class RuleSet:
             langs.update(w.spec.terms)
         langs.discard("*")
         return langs
+
+
+def watch_actors(watch: Watch, *, positive: bool = False) -> set[str]:
+    """The actors a watch refers to (only those that can make it fire if `positive`)."""
+    w = watch.spec
+    out = set(w.all) | set(w.any) | set(w.pair)
+    if not positive:
+        out |= set(w.none)
+    return out
 
 
 def rule_files(paths: Iterable[Path]) -> list[Path]:
@@ -61,11 +72,14 @@ def load_rules(
     *,
     shipped_actors: bool = True,
     shipped_watches: bool = False,
+    shipped_cues: bool | None = None,
     cache_dir: Path | None = None,
 ) -> RuleSet:
     """Load the shipped library plus the given rule files or folders.
 
     `cache_dir`, if given, keeps a parsed copy of the shipped library there.
+    The shipped relation cues come with the shipped actors unless
+    `shipped_cues` says otherwise.
 
     A user actor with the id of a shipped one extends it (names, weak names
     and exclusions are added). Raises RuleFileErrors listing every problem.
@@ -82,6 +96,11 @@ def load_rules(
             parsed += read_library(rule_files([SHIPPED_ACTORS]), _load_file, cache_dir)
         except RuleFileErrors as e:
             errors.extend(e.errors)
+    if shipped_actors if shipped_cues is None else shipped_cues:
+        try:
+            parsed += read_library(rule_files([SHIPPED_CUES]), _load_file, cache_dir)
+        except RuleFileErrors as e:
+            errors.extend(e.errors)
     for path in files:
         try:
             parsed.append(_load_file(path))
@@ -91,9 +110,12 @@ def load_rules(
         raise RuleFileErrors(errors)
 
     actors: dict[str, ActorSpec] = {}
+    cues: dict[str, CueSpec] = {}
     for _doc, rf in parsed:
         for a in rf.actors:
             actors[a.id] = _merge(actors[a.id], a) if a.id in actors else a
+        for lang, spec in rf.cues.items():
+            cues[lang] = _merge_cues(cues[lang], spec) if lang in cues else spec
 
     watches: list[Watch] = []
     seen: dict[str, Loc] = {}
@@ -111,7 +133,7 @@ def load_rules(
             watches.append(Watch(w, str(doc.path), version))
     if errors:
         raise RuleFileErrors(errors)
-    return RuleSet(actors, tuple(watches))
+    return RuleSet(actors, tuple(watches), cues)
 
 
 def _load_file(path: Path) -> tuple[Document, RuleFile]:
@@ -140,22 +162,67 @@ def _merge(base: ActorSpec, extra: ActorSpec) -> ActorSpec:
     )
 
 
+def _merge_cues(base: CueSpec, extra: CueSpec) -> CueSpec:
+    update = {
+        name: [
+            *getattr(base, name),
+            *(e for e in getattr(extra, name) if e not in getattr(base, name)),
+        ]
+        for name in CueSpec.model_fields
+    }
+    return base.model_copy(update=update)
+
+
 def _check_refs(
     doc: Document, key: Key, w: WatchSpec, actors: dict[str, ActorSpec]
 ) -> list[RuleSyntaxError]:
     errs: list[RuleSyntaxError] = []
     known = sorted(actors)
-    for part in ("all", "any", "none"):
+    for part in ("all", "any", "none", "pair"):
         for j, ref in enumerate(getattr(w, part)):
             if ref in actors:
                 continue
             errs.append(_unknown(doc.loc((*key, part, j)), f"unknown actor '{ref}'", ref, known))
-    if not w.all and not w.any:
+    if not w.all and not w.any and not w.pair:
         errs.append(
-            RuleSyntaxError(doc.loc(key), f"watch '{w.id}' needs actors under 'all' or 'any'")
+            RuleSyntaxError(
+                doc.loc(key), f"watch '{w.id}' needs actors under 'all', 'any' or 'pair'"
+            )
         )
+    errs.extend(_check_pair(doc, key, w))
     errs.extend(_check_weights(doc, key, w))
     return errs
+
+
+def _check_pair(doc: Document, key: Key, w: WatchSpec) -> list[RuleSyntaxError]:
+    """A relation needs a pair; a pair is looked for in one or a few sentences."""
+    if not w.pair:
+        if w.relation is not None:
+            return [
+                RuleSyntaxError(
+                    doc.key_loc((*key, "relation")), "'relation' needs a 'pair' of two actors"
+                )
+            ]
+        if isinstance(w.scope, SentencesScope):
+            return [
+                RuleSyntaxError(
+                    doc.loc((*key, "scope")), "scope {sentences: N} is for watches with a 'pair'"
+                )
+            ]
+        return []
+    if w.scope != "sentence" and not isinstance(w.scope, SentencesScope):
+        return [
+            RuleSyntaxError(
+                doc.loc((*key, "scope")),
+                "a 'pair' is looked for in sentences: use scope 'sentence' or {sentences: N}",
+            )
+        ]
+    if w.threshold is not None or w.terms:
+        where = "threshold" if w.threshold is not None else "terms"
+        return [
+            RuleSyntaxError(doc.key_loc((*key, where)), f"'{where}' cannot be combined with 'pair'")
+        ]
+    return []
 
 
 def _check_weights(doc: Document, key: Key, w: WatchSpec) -> list[RuleSyntaxError]:

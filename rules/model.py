@@ -36,6 +36,34 @@ class Mention:
 
 
 @dataclass(frozen=True, slots=True)
+class Cue:
+    """A cue word of a relation class found in a text, with character offsets."""
+
+    cls: str  # verbal_cooperation | material_cooperation | verbal_conflict | material_conflict
+    text: str
+    start: int
+    end: int
+
+
+@dataclass(frozen=True, slots=True)
+class Relation:
+    """How two actors relate in a passage: the class, the cue words, who acts on whom.
+
+    `source`/`target` are set only when the sentence makes the direction plain;
+    `how` says what made the two a pair (free mentions, a compound such as
+    "Russia-North Korea", a coordination "A and B", or a bilateral phrase).
+    """
+
+    pair: tuple[str, str]
+    cls: str
+    cues: tuple[Cue, ...]
+    how: str = "mentions"
+    source: str | None = None
+    target: str | None = None
+    sentences: int = 1
+
+
+@dataclass(frozen=True, slots=True)
 class Evidence:
     """The passage (sentence, paragraph or window) that made a watch fire."""
 
@@ -46,6 +74,7 @@ class Evidence:
     mentions: tuple[Mention, ...] = ()
     terms: tuple[str, ...] = ()
     score: float | None = None  # the summed weights, for watches with a threshold
+    relation: Relation | None = None  # for watches with a pair
 
 
 @dataclass(frozen=True, slots=True)

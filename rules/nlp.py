@@ -4,8 +4,10 @@ Japanese and Chinese are written without spaces and spaCy's own tokenizers
 for them need third-party segmenters (sudachi, jieba). Names there are matched
 per character instead: `CharTokenizer` makes every CJK character, kana and
 hangul syllable a token of its own, and keeps Latin words and numbers whole.
-Korean keeps spaCy's rule-based tokenizer (spaces and punctuation; mecab is
-not needed) and matches name + particle forms.
+Thai is written without spaces too, and spacy.blank("th") needs pythainlp
+(a large dependency the project does not take on): Thai is matched per
+character the same way. Korean keeps spaCy's rule-based tokenizer (spaces
+and punctuation; mecab is not needed) and matches name + particle forms.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import spacy
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_suffix_regex
 from spacy.vocab import Vocab
 
 _RULE_TOKENIZER = {"nlp": {"tokenizer": {"@tokenizers": "spacy.Tokenizer.v1"}}}
@@ -27,20 +29,22 @@ _CUSTOM_CONFIG: dict[str, dict[str, Any]] = {
     "th": _RULE_TOKENIZER,
     "vi": _RULE_TOKENIZER,
 }
-CHAR_LANGS = frozenset({"ja", "zh"})
+CHAR_LANGS = frozenset({"ja", "zh", "th"})
 # Whitespace-separated chunks whose tokenization spaCy remembers (default 10,000;
 # a news stream's vocabulary is larger).
 TOKENIZER_CACHE = 100_000
 # ORTH ids of abbreviations (without their final period) per language.
 ABBREVIATIONS: dict[str, frozenset[int]] = {}
+_SCRIPT_PUNCT = "[\u0589\u055c\u055d\u055e\u0964\u0965\u06d4\u061f\u060c]"
 _HYPHEN_INFIX = r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])"
 
 
 def is_char(ch: str) -> bool:
-    """True for characters that are tokens of their own (CJK, kana, fullwidth forms)."""
+    """True for characters that are tokens of their own (CJK, kana, Thai, fullwidth forms)."""
     o = ord(ch)
     return (
-        0x2E80 <= o <= 0x9FFF  # CJK radicals, kana, CJK symbols and ideographs
+        0x0E00 <= o <= 0x0E7F  # Thai
+        or 0x2E80 <= o <= 0x9FFF  # CJK radicals, kana, CJK symbols and ideographs
         or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
         or 0xFF00 <= o <= 0xFFEF  # full- and halfwidth forms
         or 0x20000 <= o <= 0x3FFFF  # CJK extensions
@@ -109,6 +113,10 @@ def build_pipeline(lang: str) -> Language:
         # that Putin-Regierung and Russland-Ukraine-Krieg name their actors.
         infixes = [*(nlp.Defaults.infixes or ()), _HYPHEN_INFIX]
         tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+        # Sentence marks of other scripts (Armenian ։, Urdu ۔, Devanagari ।) end a
+        # word as a period does, whatever the pipeline's own punctuation rules.
+        suffixes = [*(nlp.Defaults.suffixes or ()), _SCRIPT_PUNCT]
+        tokenizer.suffix_search = compile_suffix_regex(suffixes).search
         # spaCy stops caching a text's chunks after its first special case
         # ("z.B.", "Dr."), which made tokenizing a real article 5x slower. The
         # special cases go; abbreviations are kept for sentence splitting.

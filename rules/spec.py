@@ -10,7 +10,15 @@ import difflib
 import re
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Discriminator,
+    Field,
+    Tag,
+    TypeAdapter,
+    field_validator,
+)
 
 from rules.duration import parse_duration
 
@@ -20,6 +28,22 @@ ID_RE = r"^[A-Za-z0-9][A-Za-z0-9_.:-]*$"
 Severity = Literal["low", "medium", "high", "critical"]
 Names = dict[str, list[str]]
 SCOPES = ("sentence", "paragraph", "article")
+# The four CAMEO/PLOVER classes of a relation between two actors.
+RELATION_CLASSES = (
+    "verbal_cooperation",
+    "material_cooperation",
+    "verbal_conflict",
+    "material_conflict",
+)
+Relation = Literal[
+    "cooperation",
+    "conflict",
+    "verbal_cooperation",
+    "material_cooperation",
+    "verbal_conflict",
+    "material_conflict",
+    "any",
+]
 
 
 def _check_langs(value: Names) -> Names:
@@ -64,6 +88,60 @@ class WithinScope(Strict):
     within: Annotated[int, Field(ge=1, le=1000, description="Window size in tokens")]
 
 
+class SentencesScope(Strict):
+    sentences: Annotated[
+        int, Field(ge=1, le=5, description="The pair and a cue within N adjacent sentences")
+    ]
+
+
+def _cue_field(description: str) -> list[str]:
+    """A list of cue words (a field of CueSpec)."""
+    out: list[str] = Field(default_factory=list, description=description)
+    return out
+
+
+class CueSpec(Strict):
+    """Cue words of one language: what tells a relation between two actors.
+
+    Entries are matched like names (whole words, inflected); one ending in
+    `*` is a stem and matches any word starting with it.
+    """
+
+    verbal_cooperation: list[str] = _cue_field("Talks, calls, praise, pledges, support")
+    material_cooperation: list[str] = _cue_field(
+        "Treaties signed, arms or troops supplied, aid, visits"
+    )
+    verbal_conflict: list[str] = _cue_field("Accusations, threats, condemnation, warnings")
+    material_conflict: list[str] = _cue_field("Sanctions, expulsions, strikes, seizures")
+    bilateral: list[str] = _cue_field(
+        "Words naming the two as a pair (between, both countries, 両国)"
+    )
+    geography: list[str] = _cue_field(
+        "Words that make the actors next to them places (near, bordering, 靠近)"
+    )
+    count: list[str] = _cue_field(
+        "Words that announce a list of three or more (four countries, 4か国)"
+    )
+    joiners: list[str] = _cue_field("Words that join items of a list (and, und, и, 和, articles)")
+
+    @field_validator("*")
+    @classmethod
+    def _entries(cls, value: list[str]) -> list[str]:
+        for entry in value:
+            if not str(entry).strip().rstrip("*").strip():
+                raise ValueError("empty cue")
+        return value
+
+
+def _scope_kind(value: object) -> str:
+    """Which form of scope a value is, so that only that form's errors are reported."""
+    if isinstance(value, SentencesScope) or (isinstance(value, dict) and "sentences" in value):
+        return "SentencesScope"
+    if isinstance(value, WithinScope | dict):
+        return "WithinScope"
+    return "Word"
+
+
 class WatchSpec(Strict):
     """A rule that fires when actors appear together, optionally near terms."""
 
@@ -74,7 +152,24 @@ class WatchSpec(Strict):
     none: list[str] = Field(
         default_factory=list, description="None of these actors anywhere in the article"
     )
-    scope: Literal["sentence", "paragraph", "article"] | WithinScope = "sentence"
+    pair: list[str] = Field(
+        default_factory=list,
+        description="Two actors in a relation (with 'relation'); lists of 3+ do not count",
+    )
+    relation: Relation | None = Field(
+        None,
+        description="The class of relation the pair must be in, told by cue words",
+    )
+    unclassified: bool = Field(
+        False,
+        description="In a language without cue words, fire on the pair alone (outside lists)",
+    )
+    scope: Annotated[
+        Annotated[Literal["sentence", "paragraph", "article"], Tag("Word")]
+        | Annotated[WithinScope, Tag("WithinScope")]
+        | Annotated[SentencesScope, Tag("SentencesScope")],
+        Discriminator(_scope_kind),
+    ] = "sentence"
     terms: Names = Field(
         default_factory=dict, description="Topic words per language; one must be in scope"
     )
@@ -110,8 +205,18 @@ class WatchSpec(Strict):
     def _scope(cls, value: object) -> object:
         if isinstance(value, str) and value not in SCOPES:
             hint = difflib.get_close_matches(value, SCOPES, n=1)
-            msg = f"'{value}' is not a scope; use {', '.join(SCOPES)} or {{within: N}}"
+            msg = (
+                f"'{value}' is not a scope; use {', '.join(SCOPES)}, {{within: N}} "
+                "or {sentences: N}"
+            )
             raise ValueError(msg + (f" (did you mean '{hint[0]}'?)" if hint else ""))
+        return value
+
+    @field_validator("pair")
+    @classmethod
+    def _pair(cls, value: list[str]) -> list[str]:
+        if value and (len(value) != 2 or value[0] == value[1]):
+            raise ValueError("a pair is two different actors, e.g. [RUS, PRK]")
         return value
 
 
@@ -121,6 +226,20 @@ class RuleFile(Strict):
     version: str | None = Field(None, description="Free-form version, recorded with each hit")
     actors: list[ActorSpec] = Field(default_factory=list)
     watches: list[WatchSpec] = Field(default_factory=list)
+    cues: dict[str, CueSpec] = Field(
+        default_factory=dict,
+        description="Relation cue words per language code; added to the shipped ones",
+    )
+
+    @field_validator("cues")
+    @classmethod
+    def _cue_langs(cls, value: dict[str, CueSpec]) -> dict[str, CueSpec]:
+        for lang in value:
+            if not LANG_RE.match(lang):
+                raise ValueError(
+                    f"'{lang}' is not a language code (use ISO 639-1 such as 'de', or '*' for all)"
+                )
+        return value
 
 
 SCHEMA_ID = "https://wirewatch.invalid/schema/rules.json"

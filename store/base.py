@@ -16,16 +16,25 @@ from store.deliveries import Deliveries
 from store.destinations import Destinations
 from store.feeds import Feeds
 from store.housekeeping import Housekeeping
+from store.relations import Relations
 from store.sql import Database, Dialect
 from store.stories import Stories
 from store.storyindex import StoryIndex
 
 
 class SqlStore(
-    Feeds, Articles, Stories, StoryIndex, Deliveries, Destinations, Housekeeping, Console
+    Feeds,
+    Articles,
+    Stories,
+    StoryIndex,
+    Deliveries,
+    Destinations,
+    Housekeeping,
+    Console,
+    Relations,
 ):
-    """Feeds, articles, stories and their index, hits, the outbox, destinations, the console's
-    tables: one database."""
+    """Feeds, articles, stories and their index, hits, relations, the outbox, destinations,
+    the console's tables: one database."""
 
     def __init__(self, db: Database, path: str, dialect: Dialect) -> None:
         self.db = db

@@ -11,7 +11,7 @@ import json
 from datetime import UTC, datetime
 from typing import Any
 
-from rules.model import Evidence, Mention
+from rules.model import Cue, Evidence, Mention, Relation
 
 _U64 = 1 << 64
 
@@ -51,7 +51,7 @@ def evidence_json(evidence: tuple[Evidence, ...]) -> str:
 
 def evidence_dict(e: Evidence) -> dict[str, Any]:
     """One piece of evidence as plain data (the shape of the public JSON)."""
-    return {
+    out = {
         "text": e.text,
         "start": e.start,
         "end": e.end,
@@ -61,6 +61,39 @@ def evidence_dict(e: Evidence) -> dict[str, Any]:
         ],
         "terms": list(e.terms),
     }
+    if e.relation is not None:
+        out["relation"] = relation_dict(e.relation)
+    return out
+
+
+def relation_dict(r: Relation) -> dict[str, Any]:
+    """A relation as plain data: pair, class, cue words, direction (null: undirected)."""
+    return {
+        "pair": list(r.pair),
+        "class": r.cls,
+        "cues": [{"class": c.cls, "text": c.text, "start": c.start, "end": c.end} for c in r.cues],
+        "how": r.how,
+        "source": r.source,
+        "target": r.target,
+        "directed": r.source is not None,
+        "sentences": r.sentences,
+    }
+
+
+def relation_from(d: dict[str, Any] | None) -> Relation | None:
+    """A relation back from its plain data."""
+    if not d:
+        return None
+    pair = d["pair"]
+    return Relation(
+        pair=(pair[0], pair[1]),
+        cls=d["class"],
+        cues=tuple(Cue(c["class"], c["text"], c["start"], c["end"]) for c in d.get("cues", [])),
+        how=d.get("how", "mentions"),
+        source=d.get("source"),
+        target=d.get("target"),
+        sentences=d.get("sentences", 1),
+    )
 
 
 def evidence_from_json(raw: str) -> tuple[Evidence, ...]:
@@ -73,6 +106,7 @@ def evidence_from_json(raw: str) -> tuple[Evidence, ...]:
             actors=tuple(d["actors"]),
             mentions=tuple(Mention(**m) for m in d.get("mentions", [])),
             terms=tuple(d.get("terms", [])),
+            relation=relation_from(d.get("relation")),
         )
         for d in json.loads(raw)
     )

@@ -25,6 +25,7 @@ from store.model import (
     Lease,
     Mute,
     Overview,
+    PairCount,
     Planned,
     PollOutcome,
     Pruned,
@@ -107,6 +108,11 @@ class StoreAPI(Protocol):
     def last_escalation(self, watch_id: str) -> datetime | None: ...
     def articles_since(self, since: datetime) -> Iterator[Article]: ...
     def hits(self, limit: int = 50, watch_id: str | None = None) -> list[StoredHit]: ...
+
+    # relations between two actors, from pair watches' hits (store/relations.py)
+    def pair_counts(
+        self, pair: tuple[str, str], by: str = "day", since: datetime | None = None
+    ) -> list[PairCount]: ...
 
     # the outbox and destinations (store/deliveries.py, store/destinations.py)
     def claim_due(

@@ -156,6 +156,16 @@ class Recorded:
 
 
 @dataclass(frozen=True, slots=True)
+class PairCount:
+    """Stories per relation class in one period (its first day) for one pair."""
+
+    period: str
+    pair: tuple[str, str]
+    counts: dict[str, int] = field(default_factory=dict)
+    stories: int = 0  # distinct stories in the period, whatever their class
+
+
+@dataclass(frozen=True, slots=True)
 class Pruned:
     """What one retention run removed."""
 

@@ -2,7 +2,7 @@
 
 `sqlite_utils.Database` has the `Database` shape already; `store.pgdb.PgDatabase`
 gives PostgreSQL the same one. The table units (store/feeds.py, articles.py,
-stories.py, deliveries.py, destinations.py, housekeeping.py) are written
+stories.py, deliveries.py, destinations.py, housekeeping.py, relations.py) are written
 against it, in the SQL both engines accept: `?` and `:name` parameters,
 `INSERT ... ON CONFLICT`, `RETURNING id`. What differs is a `Dialect`.
 

@@ -59,6 +59,13 @@ def test_seed_feed_to_one_webhook_alert_and_a_stored_hit(
     evidence = json.loads(rows[0][1])
     assert any("Kreml" in e["text"] and "Kim" in e["text"] for e in evidence)
     assert all(set(e["actors"]) == {"RUS", "PRK"} for e in evidence)
+    # Recorded with the relation that made it fire: the cue words, the class.
+    cues = {c["text"] for e in evidence for c in e["relation"]["cues"]}
+    assert "Telefonat" in cues
+    assert {e["relation"]["class"] for e in evidence} <= {
+        "verbal_cooperation",
+        "material_cooperation",
+    }
     assert db.execute("SELECT status FROM deliveries").fetchall() == [("sent",)]
 
     # Second run: the server answers the conditional GET with 304; nothing new is sent.

@@ -38,7 +38,7 @@ def only_watch(rules: RuleSet, watch_id: str) -> RuleSet:
     for w in rules.watches:
         if w.spec.id == watch_id:
             spec = w.spec.model_copy(update={"enabled": True})
-            return RuleSet(rules.actors, (type(w)(spec, w.file, w.version),))
+            return RuleSet(rules.actors, (type(w)(spec, w.file, w.version),), rules.cues)
     known = ", ".join(sorted(w.spec.id for w in rules.watches)) or "none"
     raise click.ClickException(f"no watch '{watch_id}' (known: {known})")
 
@@ -80,7 +80,9 @@ def print_report(report: Report, watch_id: str, since: datetime) -> None:
         for article, hit in report.fired[day]:
             click.echo(f"  [{hit.severity}] {article.title[:80]}  {article.url or article.id}")
             e = hit.evidence[0]
-            click.echo(f"      {'+'.join(e.actors)}: {e.text[:120].replace(chr(10), ' ')}")
+            rel = e.relation
+            how = f" {rel.cls} ({', '.join(c.text for c in rel.cues) or 'no cue'})" if rel else ""
+            click.echo(f"      {'+'.join(e.actors)}:{how} {e.text[:120].replace(chr(10), ' ')}")
 
 
 @click.command()

@@ -10,6 +10,8 @@ from daemon.alerts.sanitize import json_text, redact_url, terminal
 from daemon.cli.options import config_option, db_option, open_store
 from daemon.cli.stories import article_json, echo_story, why
 from store.codec import evidence_dict, ts
+from store.model import PairCount
+from store.relations import CLASSES, PERIODS
 
 
 @click.command()
@@ -17,6 +19,17 @@ from store.codec import evidence_dict, ts
 @db_option
 @click.option("--limit", default=20, show_default=True, help="How many, newest first.")
 @click.option("--watch", "watch_id", help="Only hits of this watch.")
+@click.option(
+    "--pair",
+    help="Two actor ids, e.g. RUS,PRK: stories per relation class and period instead of hits.",
+)
+@click.option(
+    "--by",
+    type=click.Choice(PERIODS),
+    default="day",
+    show_default=True,
+    help="The period --pair counts by.",
+)
 @click.option("--story", "story_id", type=int, help="Show this story's articles and why.")
 @click.option("--json", "as_json", is_flag=True, help="JSON lines instead of a table.")
 def hits(
@@ -24,11 +37,16 @@ def hits(
     db: str | None,
     limit: int,
     watch_id: str | None,
+    pair: str | None,
+    by: str,
     story_id: int | None,
     as_json: bool,
 ) -> None:
-    """List recorded hits with their evidence and why each article is in its story."""
+    """List recorded hits with their evidence and stories, or a pair's relations (--pair)."""
     store = open_store(config_path, db)
+    if pair is not None:
+        show_pair(store.pair_counts(parse_pair(pair), by), by, as_json)
+        return
     if story_id is not None:
         echo_story(store, story_id, as_json)
         return
@@ -75,3 +93,40 @@ def hits(
         a = joins.get(h.article_id)
         if a and a.story_id is not None:
             click.echo(f"{'':7}story {a.story_id}: {why(a)}")
+
+
+def parse_pair(value: str) -> tuple[str, str]:
+    """Two actor ids from 'RUS,PRK'; a usage error (exit 2) otherwise."""
+    parts = [p.strip() for p in value.split(",") if p.strip()]
+    if len(parts) != 2 or parts[0] == parts[1]:
+        raise click.BadParameter("two different actor ids, e.g. RUS,PRK", param_hint="--pair")
+    return parts[0], parts[1]
+
+
+def show_pair(rows: list[PairCount], by: str, as_json: bool) -> None:
+    """Stories per class and period: JSON lines, or a table."""
+    if as_json:
+        for r in rows:
+            coop = r.counts["verbal_cooperation"] + r.counts["material_cooperation"]
+            conflict = r.counts["verbal_conflict"] + r.counts["material_conflict"]
+            click.echo(
+                json_text(
+                    {
+                        by: r.period,
+                        "pair": list(r.pair),
+                        "stories": r.stories,
+                        "counts": r.counts,
+                        "cooperation": coop,
+                        "conflict": conflict,
+                    }
+                )
+            )
+        return
+    if not rows:
+        click.echo("no relations recorded for this pair (only pair watches record them)")
+        return
+    heads = [c.replace("verbal_", "v_").replace("material_", "m_")[:14] for c in CLASSES]
+    click.echo(f"{by.upper():10}  {'STORIES':>7}  " + "  ".join(f"{h:>14}" for h in heads))
+    for r in rows:
+        cells = "  ".join(f"{r.counts[c]:>14}" for c in CLASSES)
+        click.echo(f"{r.period:10}  {r.stories:>7}  {cells}")

@@ -14,7 +14,7 @@ from daemon.cli.options import USER_ERROR, user_errors
 from daemon.runtime.paths import cache_dir
 from rules.engine import Engine
 from rules.load import load_rules
-from rules.model import MatchResult
+from rules.model import MatchResult, Relation
 from store.codec import evidence_dict
 
 
@@ -30,7 +30,12 @@ from store.codec import evidence_dict
 @click.option(
     "--detect",
     "detect_langs",
-    help="Comma-separated languages to detect among (default: the 14 tuned ones).",
+    help="Comma-separated languages to detect among (default: every language with names).",
+)
+@click.option(
+    "--all-actors",
+    is_flag=True,
+    help="Report every actor of the library, not only those the watches name (slower).",
 )
 @click.option("--json", "as_json", is_flag=True, help="One JSON object per input, per line.")
 @click.argument("files", nargs=-1, required=True)
@@ -38,6 +43,7 @@ def match(
     rule_paths: tuple[Path, ...],
     lang: str | None,
     detect_langs: str | None,
+    all_actors: bool,
     as_json: bool,
     files: tuple[str, ...],
 ) -> None:
@@ -54,7 +60,7 @@ def match(
             click.echo(f"{name}: cannot read: {e}", err=True)
             status = USER_ERROR
             continue
-        result = engine.match(text, lang=lang, source=name, all_actors=True)
+        result = engine.match(text, lang=lang, source=name, all_actors=all_actors)
         if as_json:
             click.echo(json_text(match_json(name, result)))
         else:
@@ -89,6 +95,14 @@ def match_json(source: str, result: MatchResult) -> dict[str, Any]:
     }
 
 
+def relation_note(r: Relation) -> str:
+    """A relation in words: class, cue words, direction, sentences."""
+    cues = ", ".join(f"{c.text} ({c.cls.replace('_', ' ')})" for c in r.cues)
+    way = f"{r.source} -> {r.target}" if r.source else f"undirected ({r.how})"
+    span = "1 sentence" if r.sentences == 1 else f"{r.sentences} sentences"
+    return f" {r.cls.replace('_', ' ')}, {way}, {span}; cues: {cues}"
+
+
 def explain(source: str, result: MatchResult, actors: dict[str, Any]) -> str:
     """A readable account of a match: names found, watches fired and why."""
     bold = (click.style("", bold=True, reset=False), click.style("", reset=True))
@@ -108,7 +122,8 @@ def explain(source: str, result: MatchResult, actors: dict[str, Any]) -> str:
             spans = [(m.start, m.end) for m in e.mentions]
             # Defused before the bold marks go in: the marks are ours, the text is not.
             text = highlight(defuse(e.text), e.start, spans, bold).replace("\n", " ")
-            extra = f" terms: {', '.join(e.terms)}" if e.terms else ""
+            extra = f" terms: {', '.join(e.terms)}" if e.terms and e.relation is None else ""
+            extra += relation_note(e.relation) if e.relation is not None else ""
             extra += f" score {e.score:g}" if e.score is not None else ""
             lines.append(f"    {e.start}-{e.end} {'+'.join(e.actors)}:{extra} {text}")
     if result.mentions and not result.hits:

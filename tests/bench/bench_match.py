@@ -26,7 +26,10 @@ import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
-SCALES = (100, 10_000, 100_000)
+# BENCH_SCALES=100,10000 limits the scales (a quicker run on a busy machine).
+SCALES = tuple(
+    int(n) for n in os.environ.get("BENCH_SCALES", "100,10000,100000").split(",") if n.strip()
+)
 REALISTIC_N = 2000
 RELEVANT_N = 300
 REPEATS = 5
@@ -74,16 +77,31 @@ def article(rng: random.Random, names: Sequence[str] = ()) -> str:
     return "\n\n".join(paras)
 
 
-def build_rules(n_aliases: int, seed: int = 7) -> tuple[object, list[str]]:
+WATCHES = ("plain", "relation")
+
+
+def build_rules(n_aliases: int, seed: int = 7, watch: str = "plain") -> tuple[object, list[str]]:
     """The test actors and watch plus synthetic actors (10 aliases each, one watch each)."""
     from rules.load import RuleSet, Watch, load_rules
-    from rules.spec import ActorSpec, WatchSpec
+    from rules.spec import ActorSpec, SentencesScope, WatchSpec
 
-    base = load_rules([ROOT / "tests/data/rules/multilingual.yaml"], shipped_actors=False)
+    base = load_rules(
+        [ROOT / "tests/data/rules/multilingual.yaml"], shipped_actors=False, shipped_cues=True
+    )
     rng = random.Random(seed)
     taken: set[str] = set()
     actors = dict(base.actors)
-    watches = [Watch(WatchSpec(id="ru-kp", all=["RUS", "PRK"]), "bench", "1")]
+    spec = (
+        WatchSpec(
+            id="ru-kp",
+            pair=["RUS", "PRK"],
+            relation="cooperation",
+            scope=SentencesScope(sentences=2),
+        )
+        if watch == "relation"
+        else WatchSpec(id="ru-kp", all=["RUS", "PRK"])
+    )
+    watches = [Watch(spec, "bench", "1")]
     names: list[str] = []
     for i in range(n_aliases // ALIASES_PER_ACTOR):
         aid = f"S{i}"
@@ -93,7 +111,7 @@ def build_rules(n_aliases: int, seed: int = 7) -> tuple[object, list[str]]:
         names += mine
         actors[aid] = ActorSpec(id=aid, names={"en": mine})
         watches.append(Watch(WatchSpec(id=f"w{i}", any=[aid]), "bench", "1"))
-    return RuleSet(actors, tuple(watches)), names
+    return RuleSet(actors, tuple(watches), base.cues), names
 
 
 def streams(names: list[str], seed: int = 11) -> tuple[list[str], list[str]]:
@@ -149,13 +167,13 @@ def rss_mb() -> float:
     return float("nan")
 
 
-def child(n_aliases: int) -> dict[str, float]:
+def child(n_aliases: int, watch: str = "plain") -> dict[str, float]:
     """One scale, measured in this (child) process."""
     from rules.engine import Engine
 
     rss0 = rss_mb()
     t = time.perf_counter()
-    rules, names = build_rules(n_aliases)
+    rules, names = build_rules(n_aliases, watch=watch)
     engine = Engine(rules)  # type: ignore[arg-type]
     engine.lexicon("en")
     compile_s = time.perf_counter() - t
@@ -183,9 +201,32 @@ def child(n_aliases: int) -> dict[str, float]:
     return out
 
 
-def run_child(n_aliases: int) -> dict[str, float]:
+def child_ab(n_aliases: int) -> dict[str, float]:
+    """Plain and relation watch in one process, passes alternating: the ratio of their times."""
+    from rules.engine import Engine
+
+    engines = {}
+    for watch in WATCHES:
+        rules, names = build_rules(n_aliases, watch=watch)
+        engines[watch] = Engine(rules)  # type: ignore[arg-type]
+        engines[watch].lexicon("en")
+    realistic, relevant = streams(names)
+    out: dict[str, float] = {"aliases": n_aliases}
+    for label, texts in (("realistic", realistic), ("relevant", relevant)):
+        times: dict[str, list[float]] = {w: [] for w in WATCHES}
+        for _ in range(REPEATS):
+            for watch, engine in engines.items():
+                t = time.perf_counter()
+                for text in texts:
+                    engine.match(text, lang="en")
+                times[watch].append(time.perf_counter() - t)
+        out[label] = statistics.median(times["relation"]) / statistics.median(times["plain"])
+    return out
+
+
+def run_child(n_aliases: int, watch: str = "plain") -> dict[str, float]:
     proc = subprocess.run(
-        [sys.executable, "-m", "tests.bench.bench_match", "--child", str(n_aliases)],
+        [sys.executable, "-m", "tests.bench.bench_match", "--child", str(n_aliases), watch],
         capture_output=True,
         text=True,
         cwd=ROOT,
@@ -212,10 +253,13 @@ def main() -> None:
         flush=True,
     )
     rounds: dict[int, list[dict[str, float]]] = {n: [] for n in SCALES}
+    relation: dict[int, list[dict[str, float]]] = {n: [] for n in SCALES}
     for _ in range(ROUNDS):
         for n in SCALES:
             rounds[n].append(run_child(n))
+            relation[n].append(run_child(n, "relation"))
     results = [median_of(rounds[n]) for n in SCALES]
+    with_relation = [median_of(relation[n]) for n in SCALES]
     print(
         f"{'aliases':>8} {'rules':>6} {'compile s':>9} {'realistic/s':>12} {'relevant/s':>11} "
         f"{'naive/s':>9} {'vs naive':>9} {'RSS MB':>7}"
@@ -243,10 +287,27 @@ def main() -> None:
         f"{r['aliases']:.0f}: {r['fired_realistic']:.0%}/{r['fired_relevant']:.0%}" for r in results
     )
     print(f"share of articles that fire a watch (realistic/all-relevant): {fired}")
+    print("relation watch (pair RUS/PRK, cooperation, 2 sentences) vs plain (all: RUS, PRK):")
+    for plain, rel in zip(results, with_relation, strict=True):
+        print(
+            f"  {plain['aliases']:>7.0f} aliases: realistic {rel['realistic']:.0f}/s vs "
+            f"{plain['realistic']:.0f}/s ({plain['realistic'] / rel['realistic']:.2f}x the time), "
+            f"all-relevant {rel['relevant']:.0f}/s vs {plain['relevant']:.0f}/s "
+            f"({plain['relevant'] / rel['relevant']:.2f}x), compile {rel['compile_s']:.1f} s "
+            f"vs {plain['compile_s']:.1f} s"
+        )
+    for n in SCALES:
+        ab = run_child(n, "ab")
+        print(
+            f"  {n:>7} aliases, one process, passes alternating: relation/plain time "
+            f"realistic {ab['realistic']:.2f}x, all-relevant {ab['relevant']:.2f}x"
+        )
 
 
 if __name__ == "__main__":
-    if len(sys.argv) == 3 and sys.argv[1] == "--child":
-        print(json.dumps(child(int(sys.argv[2]))))
+    if len(sys.argv) == 4 and sys.argv[3] == "ab":
+        print(json.dumps(child_ab(int(sys.argv[2]))))
+    elif len(sys.argv) in (3, 4) and sys.argv[1] == "--child":
+        print(json.dumps(child(int(sys.argv[2]), *sys.argv[3:4])))
     else:
         main()

@@ -84,3 +84,17 @@ def test_backtest_names_unknown_watches_and_bad_durations(tmp_path: Path) -> Non
     result = wirewatch("backtest", "ru-kp", "--db", str(tmp_path / "none.db"), "-c", str(config))
     assert result.returncode == 1 and "no such database" in result.stderr
     assert not (tmp_path / "none.db").exists()
+
+
+def test_backtest_runs_a_relation_watch_and_shows_its_cue_words(tmp_path: Path) -> None:
+    config, _ = setup(tmp_path)
+    (tmp_path / "watch.yaml").write_text(
+        "watches:\n  - id: ru-kp\n    pair: [RUS, PRK]\n    relation: cooperation\n"
+        "    scope: {sentences: 2}\n",
+        encoding="utf-8",
+    )
+    result = wirewatch("backtest", "ru-kp", "--since", "30d", "-c", str(config))
+    assert result.returncode == 0, result.stderr
+    assert "4 articles, would have fired 2 times (nothing sent)" in result.stdout
+    assert "PRK+RUS: verbal_cooperation (telefonierte)" in result.stdout
+    assert "PRK+RUS: verbal_cooperation (vereinbaren, Zusammenarbeit)" in result.stdout

@@ -38,3 +38,15 @@ def test_match_explains_terms_scores_and_rule_version() -> None:
     assert "FIRES weighted [medium]: any of RUS, PRK in one sentence with weights" in out
     assert "version w-1" in out
     assert "terms: missile score 4 **North Korea** tested a missile." in out
+
+
+def test_match_reports_unwatched_actors_only_when_asked() -> None:
+    rules = ("--rules", str(MULTI), "--rules", str(DATA / "watches.yaml"))
+    text = "France and North Korea held talks."
+    outs = [
+        json.loads(wirewatch("match", *flag, "--json", *rules, "-", input=text).stdout)
+        for flag in ((), ("--all-actors",))
+    ]
+    assert sorted(outs[0]["actors"]) == ["PRK"]
+    assert sorted(outs[1]["actors"]) == ["FRA", "PRK"]
+    assert outs[0]["lang"] == outs[1]["lang"] == "en"

@@ -21,3 +21,9 @@ def multi_rules() -> RuleSet:
 @pytest.fixture(scope="session")
 def engine(multi_rules: RuleSet) -> Engine:
     return Engine(multi_rules)
+
+
+@pytest.fixture(scope="session")
+def library_engine() -> Engine:
+    """One engine over the shipped library, shared by the tests that compile many languages."""
+    return Engine(load_rules())

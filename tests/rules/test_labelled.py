@@ -10,7 +10,6 @@ from __future__ import annotations
 import pytest
 
 from rules.engine import Engine
-from rules.load import load_rules
 from tests.rules.labelled_report import Report, load_passages, run
 
 F1_FLOORS = {
@@ -32,6 +31,12 @@ MIN_F1_DETECTED = 0.95
 MIN_LANG_RIGHT = 0.95
 # Actors with only a few look-alike passages (Turkey the bird, Mali: financial).
 MIN_F1_OTHERS = 0.9
+# Every language with at least this many expected actors scores at least MIN_F1_LANG.
+MIN_POSITIVES = 5
+MIN_F1_LANG = 0.9
+# The blind part (tests/data/labelled/blind/), never tuned against: floors set
+# from its first measurement (0.990 overall, 2026-11-28), a little below it.
+MIN_F1_BLIND = 0.97
 
 # The look-alikes issue #3 names; each must occur in a passage that must stay silent.
 LOOKALIKES = [
@@ -50,24 +55,45 @@ LOOKALIKES = [
     "Moscow, Idaho",
     "St. Petersburg, Florida",
     "Atlanta, Georgia",
+    # issue #10's languages
+    "Wit-Russische",
+    "Borussia Dortmund won",
+    "russisk roulette",
+    "ruskou ruletu",
+    "Valko-Venäjällä",
+    "Baltarusijos",
+    "Thu Nga",
+    "Georgia menandatangani",
+    "其中俄罗斯",
+    "暴露",
+    "여러 나라",
 ]
 
 
+# The whole library in 47 languages is compiled once (shared with test_languages).
+pytestmark = pytest.mark.slow
+
+
 @pytest.fixture(scope="module")
-def engine() -> Engine:
-    return Engine(load_rules())
+def engine(library_engine: Engine) -> Engine:
+    return library_engine
 
 
 @pytest.fixture(scope="module")
 def report(engine: Engine) -> Report:
-    return run(load_passages(), engine)
+    return run(load_passages(blind=False), engine)
 
 
 def test_the_set_is_large_and_multilingual() -> None:
     passages = load_passages()
-    assert len(passages) >= 150
+    assert len(passages) >= 600
     langs = {p.lang for p in passages}
     assert {"de", "en", "fr", "es", "ru", "uk", "ko", "ja", "zh", "pl", "ar", "tr"} <= langs
+    assert len(langs) >= 30
+    # A third of it is blind, in at least 30 languages too.
+    blind = [p for p in passages if p.blind]
+    assert len(blind) * 3 >= len(passages)
+    assert len({p.lang for p in blind}) >= 30
     assert all(p.actors or p.silent for p in passages)
     for phrase in LOOKALIKES:
         assert any(phrase in p.text and p.silent for p in passages), phrase
@@ -97,8 +123,31 @@ def test_overall_and_other_actors_stay_above_their_floors(report: Report) -> Non
     assert {a: f1 for a, f1 in others.items() if f1 < MIN_F1_OTHERS} == {}
 
 
+def test_no_language_with_enough_positives_is_below_its_floor(report: Report) -> None:
+    low = {
+        lang: round(s.f1, 3)
+        for lang, s in report.by_lang.items()
+        if s.tp + s.fn >= MIN_POSITIVES and s.f1 < MIN_F1_LANG
+    }
+    assert low == {}
+
+
+def test_the_blind_part_scores_above_its_floors(engine: Engine) -> None:
+    blind = run(load_passages(blind=True), engine)
+    assert blind.total.f1 >= MIN_F1_BLIND, blind.total
+    low = {
+        lang: round(s.f1, 3)
+        for lang, s in blind.by_lang.items()
+        if s.tp + s.fn >= MIN_POSITIVES and s.f1 < MIN_F1_LANG
+    }
+    assert low == {}
+
+
 def test_with_the_language_detected_instead_of_declared(engine: Engine) -> None:
     detected = run(load_passages(), engine, detect=True)
-    right = sum(o.lang == o.passage.lang for o in detected.outcomes) / len(detected.outcomes)
+    # Only texts that name an actor are detected at all (the presearch
+    # stops the others first, whatever their language).
+    named = [o for o in detected.outcomes if o.passage.actors]
+    right = sum(o.lang == o.passage.lang for o in named) / len(named)
     assert right >= MIN_LANG_RIGHT
     assert detected.total.f1 >= MIN_F1_DETECTED

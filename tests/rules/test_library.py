@@ -20,10 +20,14 @@ def write(folder: Path, name: str, text: str) -> Path:
 def test_cached_library_equals_the_parsed_one(tmp_path: Path) -> None:
     cache = tmp_path / "cache"
     first = load_rules(cache_dir=cache)
-    assert len(list(cache.glob("actors-*.json"))) == 1
+    # One cache file per shipped folder: the actors and the relation cues.
+    assert len(list(cache.glob("actors-*.json"))) == 2
     second = load_rules(cache_dir=cache)
+    assert len(list(cache.glob("actors-*.json"))) == 2
     uncached = load_rules()
     assert first.actors == second.actors == uncached.actors
+    assert first.cues == second.cues == uncached.cues
+    assert {"en", "ru", "zh"} <= set(uncached.cues)
     assert set(uncached.actors) >= {"RUS", "PRK"}
 
 

@@ -98,7 +98,7 @@ def with_exclusion(rules: RuleSet, actor: str, lang: str, phrase: str) -> RuleSe
     exclude = {k: list(v) for k, v in a.exclude.items()}
     exclude.setdefault(lang, []).append(phrase)
     actors = {**rules.actors, actor: a.model_copy(update={"exclude": exclude})}
-    return RuleSet(actors, rules.watches)
+    return RuleSet(actors, rules.watches, rules.cues)
 
 
 @SETTINGS

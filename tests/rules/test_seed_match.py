@@ -35,6 +35,13 @@ def test_match_fires_on_the_seed_with_evidence_sentences() -> None:
         "Kreml" in e["text"] and "Putin" in e["text"] and "Kim" in e["text"] for e in evidence
     )
     assert any("Moskau" in e["text"] and "Pjöngjang" in e["text"] for e in evidence)
+    # The relation: cooperation, told by cue words that are in the text where they say.
+    cues = [c for e in evidence for c in e["relation"]["cues"]]
+    assert {"Telefonat", "Zusammenarbeit", "Munition"} <= {c["text"] for c in cues}
+    for c in cues:
+        assert text[c["start"] : c["end"]] == c["text"]
+    assert all(e["relation"]["class"].endswith("cooperation") for e in evidence)
+    assert all(e["relation"]["pair"] == ["RUS", "PRK"] for e in evidence)
     for e in evidence:
         assert text[e["start"] : e["end"]] == e["text"]
 
@@ -42,7 +49,13 @@ def test_match_fires_on_the_seed_with_evidence_sentences() -> None:
 def test_match_explains_in_words_with_names_marked() -> None:
     result = wirewatch("match", str(SEED_ARTICLE))
     assert result.returncode == 0, result.stderr
-    assert "FIRES russia-north-korea [high]: all of RUS, PRK in one sentence" in result.stdout
+    assert (
+        "FIRES russia-north-korea [high]: pair RUS, PRK in cooperation "
+        "(a cue word within 2 adjacent sentences; lists do not count)"
+    ) in result.stdout
+    assert "cues: Telefonat (verbal cooperation), versprochen (verbal cooperation)" in (
+        result.stdout
+    )
     assert "**Kreml**" in result.stdout and "**Pjöngjang**" in result.stdout
 
 

@@ -34,7 +34,7 @@ def test_every_error_is_reported_with_its_place(tmp_path: Path) -> None:
         load_rules([MULTI, path], shipped_actors=False)
     assert str(e.value).splitlines() == [
         f"{path}:4:12: watches.0.scope: 'sentense' is not a scope; use sentence, paragraph, "
-        "article or {within: N} (did you mean 'sentence'?)",
+        "article, {within: N} or {sentences: N} (did you mean 'sentence'?)",
         f"{path}:5:15: watches.0.cooldown: 'soon' is not a duration (use e.g. 30s, 15m, 6h, 2d)",
         f"{path}:8:21: watches.1.scope.within: input should be greater than or equal to 1",
         f"{path}:13:5: unknown key 'treshold' (did you mean 'threshold'?)",
