@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from rules.fingerprint import agreement, fingerprint, name_key
+from rules.fingerprint import Spans, agreement, fingerprint, name_key
 
 
 def parts(title: str, text: str = "", published: date = date(2024, 8, 7)) -> set[str]:
@@ -79,3 +79,12 @@ def test_place_and_date_outweigh_shared_actors() -> None:
     assert agreement(joined, df, 100).score > 2 * agreement(same, df, 100).score
     assert agreement(joined, df, 100).is_join(4.0, 2)
     assert not agreement(same, df, 100).is_join(4.0, 2)
+
+
+def test_taken_spans_overlap_as_half_open_ranges() -> None:
+    taken = Spans(20, [(2, 5)])
+    taken.append((10, 12))
+    taken.append((18, 40))  # past the end: clipped, not grown
+    assert taken.overlaps(4, 6) and taken.overlaps(0, 3) and taken.overlaps(11, 11 + 5)
+    assert not taken.overlaps(5, 10) and not taken.overlaps(0, 2) and not taken.overlaps(12, 18)
+    assert taken.overlaps(19, 25) and not taken.overlaps(20, 25)
