@@ -76,7 +76,7 @@ def test_bad_rule_file_reports_every_error_with_lines(tmp_path: Path) -> None:
     assert f"{rule_file}:7:5: unknown key 'severty' (did you mean 'severity'?)" in lines
     assert lines == [
         f"{rule_file}:4:12: watches.0.scope: 'sentense' is not a scope; use sentence, "
-        "paragraph, article or {within: N} (did you mean 'sentence'?)",
+        "paragraph, article, {within: N} or {sentences: N} (did you mean 'sentence'?)",
         f"{rule_file}:7:5: unknown key 'severty' (did you mean 'severity'?)",
     ]
 

@@ -32,11 +32,15 @@ def feeds_json(cfg: Path) -> list[dict[str, object]]:
 def test_one_bad_item_is_skipped_and_the_rest_of_the_feed_is_stored(
     tmp_path: Path, http_server: RecordingServer
 ) -> None:
-    huge = "<p>" + "Putin und Kim sprachen am Telefon. " * 40_000 + "</p>"  # 1.4 M chars
+    huge = "<p>" + "Putin und Kim Jong Un sprachen. " * 40_000 + "</p>"  # 1.3 M chars
     feed = json_feed(
         item(1, "Huge", html=huge),
         item(2, "Year one", date_published="0001-01-01T00:00:00+01:00"),
-        item(3, "NUL\x00 in the title", html="<p>Der Kreml\x00 und Pjöngjang, sagte Putin.</p>"),
+        item(
+            3,
+            "NUL\x00 in the title",
+            html="<p>Der Kreml\x00 und Pjöngjang arbeiten zusammen, sagte Putin.</p>",
+        ),
         item(4, "A plain good one"),
     )
     data = json.loads(feed)
@@ -89,7 +93,9 @@ def test_a_nul_byte_does_not_kill_its_feed_on_postgresql(
     data = json.loads(
         json_feed(
             item(
-                1, "NUL\x00 in the title", html="<p>Der Kreml\x00 und Pjöngjang, sagte Putin.</p>"
+                1,
+                "NUL\x00 in the title",
+                html="<p>Der Kreml\x00 und Pjöngjang arbeiten zusammen, sagte Putin.</p>",
             ),
             item(2, "A plain good one", url="https://news.example.org/a\x00b"),
         )

@@ -200,12 +200,12 @@ def test_rule_tester_explains_the_seed_and_points_at_rule_errors(client: Any) ->
     assert "FIRES russia-north-korea [high]" in html
     assert "<mark>" in html
     source = (RULES / "russia-north-korea.yaml").read_text(encoding="utf-8")
-    broken = source.replace("all: [RUS, PRK]", "al: [RUS, PRK]")
+    broken = source.replace("pair: [RUS, PRK]", "pari: [RUS, PRK]")
     html = client.post(
         "/tester",
         data={"csrf": token, "text": SEED_TEXT, "yaml": broken, "file": "russia-north-korea.yaml"},
     ).text
-    assert "<code>russia-north-korea.yaml:7:5: unknown key &#39;al&#39;" in html
+    assert "<code>russia-north-korea.yaml:10:5: unknown key &#39;pari&#39;" in html
     assert (RULES / "russia-north-korea.yaml").read_text(encoding="utf-8") == source
 
 
