@@ -163,5 +163,5 @@ def setup_logging(level: str, stream: IO[str]) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(getattr(logging, level.upper(), logging.INFO))
-    for noisy in ("httpx", "httpcore", "apscheduler"):
+    for noisy in ("httpx", "httpcore", "apscheduler", "pymorphy3"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
