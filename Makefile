@@ -72,17 +72,27 @@ typecheck: $(VENV)/.installed-dev
 
 # `make test` promises the PostgreSQL tests: a cluster that does not start stops it here, and
 # WIREWATCH_REQUIRE_POSTGRES makes a missing server fail those tests rather than skip them.
+# Two passes: every test but the `serial` ones on $(JOBS) workers (pytest-xdist, one file per
+# worker), then the serial ones alone, whose bounds are seconds of scheduling. SELECT narrows
+# both passes by marker (test-fast: not slow); a pass that selects nothing (pytest's 5) is fine.
+JOBS ?= auto
+SELECT ?=
+MARKS = $(if $(SELECT), and ($(SELECT)))
 pytest: $(VENV)/.installed-dev
 	@started=; if [ -z "$$WIREWATCH_TEST_POSTGRES" ]; then \
 		env=$$(tests/pg_cluster.sh start $(PG_DIR)) \
 			|| { echo "make: the PostgreSQL test cluster did not start (above)" >&2; exit 1; }; \
 		eval "$$env"; started=1; fi; \
-	WIREWATCH_REQUIRE_POSTGRES=1 $(BIN)/pytest $(ARGS); status=$$?; \
+	export WIREWATCH_REQUIRE_POSTGRES=1; \
+	$(BIN)/pytest -n $(JOBS) --dist loadfile -m "not serial$(MARKS)" $(ARGS); status=$$?; \
+	[ $$status = 5 ] && status=0; \
+	$(BIN)/pytest -m "serial$(MARKS)" $(ARGS); serial=$$?; \
+	[ $$serial = 5 ] && serial=0; [ $$status = 0 ] && status=$$serial; \
 	if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
 
 ## test-fast: the edit-test loop: the tests not marked slow (no daemon processes), no lint
 test-fast: $(VENV)/.installed-dev
-	@$(MAKE) --no-print-directory pytest ARGS="-m 'not slow' $(ARGS)"
+	@$(MAKE) --no-print-directory pytest SELECT="not slow"
 
 ## pg: start the test PostgreSQL cluster; prints the export line for running pytest by hand
 pg:

@@ -32,7 +32,9 @@ LEASE_S = 5.0
 SLACK_S = 4.0  # a tick, a queue, a busy 2-core machine
 STORY = range(0, FEEDS, 100)  # these feeds carry one story (one text): alert once
 
-pytestmark = pytest.mark.slow
+# Slow, and serial: its bounds are seconds of scheduling, which another test run beside
+# it on a 2-core machine would take (make pytest runs the serial tests after the rest).
+pytestmark = [pytest.mark.slow, pytest.mark.serial]
 
 
 class Feeds:
@@ -165,7 +167,9 @@ def test_three_daemons_share_the_feeds_and_survive_a_kill(
     assert len(fetched) == FEEDS
     victims = {"/" + url.split("/", 3)[3] for url in held}
     for path, times in fetched.items():
-        gaps = [b - a for a, b in pairwise(times)]
+        # From `started` on: in the first cycle each daemon still compiles its rules for a
+        # language the first time an article in it arrives, seconds of CPU three times over.
+        gaps = [b - a for a, b in pairwise(times) if a >= started]
         # The schedule counts from a poll's start; the server sees the request after the
         # dispatcher's queue and the connection pool, seconds later on a busy machine: a gap
         # falls short of the interval by that delay, never by half of it unless two daemons
