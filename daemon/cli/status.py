@@ -1,6 +1,6 @@
 """`wirewatch backup PATH` and `wirewatch status`: operating an installation.
 
-Retention itself runs in the daemon (daemon/runtime/loop.py, `retention.articles`);
+Retention itself runs in the daemon (daemon/runtime/jobs.py, `retention.articles`);
 the SQL lives in store/housekeeping.py.
 """
 

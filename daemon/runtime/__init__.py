@@ -1,3 +1,3 @@
-"""The running daemon: service, loop, systemd, metrics, logs.
+"""The running daemon: service, loop, jobs, reloads, systemd, metrics, logs.
 
 May import everything in daemon but the CLI."""

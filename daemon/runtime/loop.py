@@ -1,18 +1,11 @@
-"""The loop: APScheduler (3.x, asyncio) runs the jobs; signals drive the lifecycle.
+"""The lifecycle of a daemon run: start, heartbeat, health, the numbers, stop; signals.
 
-The only module that imports APScheduler. One job looks for due feeds every
-`poll.tick` (batch dispatch: the next poll of each feed lives in the store,
-not in 10,000 scheduler jobs); another drains the outbox every second; others
-refresh the numbers behind STATUS= and /metrics and apply retention.
-
-Lifecycle (systemd's view): the Service is built (config, rules, migrated
-database) before we get here; we start the scheduler and the HTTP endpoint,
-then send READY=1. SIGHUP builds a whole new Service and swaps it in only if
-that succeeds; a SIGHUP during a reload queues one more, and each reload's
-outcome is written to `reload_state` (see reloads.py) after READY=1 said it
-ended. SIGTERM stops scheduling, lets running jobs finish (up to
-`grace_s`), hands back leased deliveries and returns; a second SIGTERM exits
-at once.
+The Service is built (config, rules, migrated database) before we get here;
+we start the jobs (jobs.py, on APScheduler) and the HTTP endpoint, then send
+READY=1. SIGHUP hands over to the Reloader (reloader.py), which swaps a new
+Service in through `Runner.swap`. SIGTERM stops scheduling, lets running jobs
+finish (up to `grace_s`), hands back leased deliveries and returns; a second
+SIGTERM exits at once.
 """
 
 from __future__ import annotations
@@ -22,36 +15,28 @@ import logging
 import os
 import signal
 import time
-from collections.abc import Awaitable, Callable
-from datetime import timedelta
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-from apscheduler.schedulers.asyncio import AsyncIOScheduler
-
-from daemon.errors import DaemonError
 from daemon.poll.pipeline import PollReport
+from daemon.runtime.jobs import Jobs
 from daemon.runtime.metrics import Heartbeat, Metrics, MetricsServer
 from daemon.runtime.paths import cache_dir
-from daemon.runtime.reloads import ReloadState, write_state
+from daemon.runtime.reloader import Reloader
 from daemon.runtime.service import Service
 from daemon.runtime.systemd import Notifier
 from daemon.web.console import console_settings
 from daemon.web.serve import Limits
-from rules.errors import RuleFileErrors, RulesError
-from store import StoreError
 from store.codec import ts
 
 log = logging.getLogger(__name__)
 
 HEARTBEAT_S = 5.0  # without a systemd watchdog: how often the loop proves it is alive
-OVERRUN_NOTE_S = 60.0  # a job still running at its next tick is said at most this often
-STATS_S = 30.0
-RETENTION_S = 3600.0
 
 
 class Runner:
-    """One daemon run: the current Service, its jobs, the endpoint and notifications."""
+    """One daemon run: the Service in force, its jobs and reloads, endpoint and notifications."""
 
     def __init__(
         self,
@@ -63,89 +48,20 @@ class Runner:
         reload_state: Path | None = None,
     ) -> None:
         self.service = service
-        self.build = reload
         self.notifier = notifier
         self.grace_s = grace_s
-        self.reload_state = reload_state
-        self.reloads_done = 0
-        self._reload_again = False
         self.metrics = Metrics()
         self.beat_s = notifier.watchdog_s or HEARTBEAT_S
         self.heartbeat = Heartbeat(stale_after_s=max(3 * self.beat_s, 30.0))
-        self.scheduler = AsyncIOScheduler(timezone="UTC")
-        self.jobs: set[asyncio.Task[Any]] = set()
+        self.jobs = Jobs(lambda: self.service, self.refresh)
+        self.reloader = Reloader(
+            reload, host=self, notifier=notifier, metrics=self.metrics, state_path=reload_state
+        )
         self.server: MetricsServer | None = None
-        self._reloading: asyncio.Task[None] | None = None
         self.stopped = False
-        # name -> (started at, ticks skipped since the last note, last note at)
-        self._running: dict[str, list[float]] = {}
         self._hook(service)
 
-    # -- jobs -----------------------------------------------------------------
-
-    async def _tracked(self, job: Callable[[], Awaitable[object]]) -> None:
-        name = getattr(job, "__name__", str(job))
-        if self._overran(name):
-            return
-        task = asyncio.current_task()
-        assert task is not None
-        self.jobs.add(task)
-        self._running[name] = [time.monotonic(), 0, time.monotonic()]
-        try:
-            await job()
-        except Exception:  # the job boundary: log, count, keep running
-            log.exception("job crashed job=%s", name)
-        finally:
-            self.jobs.discard(task)
-            self._running.pop(name, None)
-
-    def _overran(self, name: str) -> bool:
-        """True (skip this tick) while the job's last run goes on: a slow receiver keeps
-        the delivery job busy for many ticks, and that is said once a minute, not per tick
-        (APScheduler warned at every one)."""
-        state = self._running.get(name)
-        if state is None:
-            return False
-        started, skipped, noted = state
-        now = time.monotonic()
-        state[1] = skipped + 1
-        if now - noted >= OVERRUN_NOTE_S:
-            log.warning(
-                "job still running job=%s running_s=%.0f ticks_skipped=%d",
-                name,
-                now - started,
-                int(state[1]),
-            )
-            state[1], state[2] = 0, now
-        return True
-
-    async def poll(self) -> None:
-        """Poll due feeds; refresh the numbers if anything was polled."""
-        reports = await self.service.poll_due()
-        if reports:
-            self.refresh()
-
-    async def deliver(self) -> None:
-        """Drain what is due in the outbox."""
-        if await self.service.deliver():
-            self.refresh()
-
-    async def prune(self) -> None:
-        """Apply the retention policy, if there is one."""
-        keep_s = self.service.config.retention.articles
-        if keep_s is None:
-            return
-        before = self.service.now() - timedelta(seconds=keep_s)
-        deleted = emptied = 0
-        while True:  # in batches, yielding to the loop: the watchdog keeps beating
-            batch = self.service.store.prune_articles(before)
-            deleted, emptied = deleted + batch.deleted, emptied + batch.emptied
-            if not (batch.deleted or batch.emptied):
-                break
-            await asyncio.sleep(0)
-        if deleted or emptied:
-            log.info("retention applied deleted=%d emptied=%d", deleted, emptied)
-            self.refresh()
+    # -- the numbers ----------------------------------------------------------
 
     def refresh(self) -> None:
         """Publish store numbers to /metrics and to systemd's STATUS=."""
@@ -169,30 +85,7 @@ class Runner:
 
         service.on_poll = observe
 
-    def _schedule(self) -> None:
-        now = self.service.now()
-        jobs: list[tuple[str, Callable[[], Awaitable[None]], float]] = [
-            ("poll", self.poll, self.service.config.poll.tick),
-            ("deliver", self.deliver, 1.0),
-            ("stats", self._stats, STATS_S),
-            ("retention", self.prune, RETENTION_S),
-        ]
-        for name, job, every_s in jobs:
-            self.scheduler.add_job(
-                self._tracked,
-                "interval",
-                args=[job],
-                seconds=every_s,
-                id=name,
-                max_instances=2,  # the second returns at once while the first runs
-                coalesce=True,
-                next_run_time=now,
-            )
-
-    async def _stats(self) -> None:
-        self.refresh()
-
-    # -- heartbeat ------------------------------------------------------------
+    # -- heartbeat and health -------------------------------------------------
 
     async def beat(self) -> None:
         """Runs on the event loop: a stuck loop stops the pings and systemd restarts us."""
@@ -204,7 +97,7 @@ class Runner:
 
     def health(self) -> str | None:
         """None when the loop and scheduler are alive and the database writable (any thread)."""
-        if self.stopped or not self.scheduler.running:
+        if self.stopped or not self.jobs.is_running:
             return "scheduler not running"
         return (
             self.heartbeat.problem()
@@ -212,89 +105,18 @@ class Runner:
             or self.service.store.probe_writable()
         )
 
-    # -- reload ---------------------------------------------------------------
+    # -- a reload's swap ------------------------------------------------------
 
-    def request_reload(self) -> None:
-        """SIGHUP: reload unless a reload is already running."""
-        if self.build is None:
-            log.warning("reload not supported in this mode")
-            return
-        if self._reloading and not self._reloading.done():
-            # The running reload may have read the files before they changed: one more.
-            log.info("reload already in progress; another follows it")
-            self._reload_again = True
-            return
-        self._reloading = asyncio.create_task(self.reload())
-
-    async def reload(self) -> None:
-        """Build a new Service from the files; swap it in only if all of it is valid."""
-        while True:
-            self._reload_again = False
-            old = await self._reload_once()
-            if old is not None:
-                await old
-            if not self._reload_again or self.stopped:
-                return
-
-    async def _reload_once(self) -> Awaitable[None] | None:
-        """One reload; returns the closing of the old Service, if one was replaced."""
-        assert self.build is not None
-        self.notifier.reloading()
-        self._publish("reloading")
-        log.info("reloading config and rules")
-        try:
-            new = await asyncio.to_thread(self.build)
-        except (RuleFileErrors, RulesError, StoreError, DaemonError) as e:
-            errors = [str(err) for err in (e.errors if isinstance(e, RuleFileErrors) else [e])]
-            for err in errors:
-                log.error("reload rejected, keeping the running config: %s", err)
-            self._rejected(errors)
-            return None
-        except Exception as e:
-            log.exception("reload crashed, keeping the running config")
-            self._rejected([f"{type(e).__name__}: {e}"])
-            return None
-        old, in_flight = self.service, set(self.jobs)
-        self._swap(old, new)
-        self.metrics.reloads.labels("ok").inc()
-        log.info(
-            "reloaded feeds=%d watches=%d channels=%d",
-            len(new.config.feeds),
-            len(new.rules.watches),
-            len(new.channels),
-        )
-        self.refresh()
-        self.reloads_done += 1
-        # READY=1 first: systemd has the new STATUS= when `wirewatch reload` sees the file.
-        self.notifier.ready(self.status_line())
-        self._publish("ok")
-        return self._retire(old, in_flight)
-
-    def _rejected(self, errors: list[str]) -> None:
-        self.metrics.reloads.labels("rejected").inc()
-        self.reloads_done += 1
-        self.notifier.ready(self.status_line())
-        self._publish("rejected", errors)
-
-    async def _retire(self, old: Service, in_flight: set[asyncio.Task[Any]]) -> None:
-        if in_flight:  # jobs that started on the old service finish with it
-            await asyncio.wait(in_flight)
-        await old.aclose()
-
-    def _publish(self, state: str, errors: list[str] | None = None) -> None:
-        """Tell `wirewatch reload` (waiting on the file) where reloads stand."""
-        write_state(
-            self.reload_state,
-            ReloadState(os.getpid(), self.reloads_done, state, tuple(errors or ())),
-        )
-
-    def _swap(self, old: Service, new: Service) -> None:
+    def swap(self, new: Service) -> set[asyncio.Task[Any]]:
+        """Put `new` in force; return the jobs still running on the old Service."""
+        old, in_flight = self.service, set(self.jobs.tasks)
         self.service = new
         self._hook(new)
         if new.config.poll.tick != old.config.poll.tick:
-            self.scheduler.reschedule_job("poll", trigger="interval", seconds=new.config.poll.tick)
+            self.jobs.reschedule_poll(new.config.poll.tick)
         if new.config.http != old.config.http:
             log.warning("http settings changed; restart to apply them")
+        return in_flight
 
     # -- start and stop -------------------------------------------------------
 
@@ -311,12 +133,11 @@ class Runner:
             )
         # Latency is observed for what is sent from now on, not replayed from history.
         self.metrics.sent_watermark = ts(self.service.now()) or ""
-        self._schedule()
-        self.scheduler.start()
+        self.jobs.start()
         if self.server:
             self.server.start()
         self.refresh()
-        self._publish("ok")
+        self.reloader.publish("ok")
         log.info("running %s", self.status_line())
         self.notifier.ready(self.status_line())
 
@@ -326,10 +147,11 @@ class Runner:
         self.stopped = True
         # pause, not shutdown: APScheduler's asyncio executor cancels running jobs
         # on shutdown, and they deserve their grace period first.
-        self.scheduler.pause()
-        running = set(self.jobs) | self.service.background_tasks()
-        if self._reloading and not self._reloading.done():
-            running.add(self._reloading)
+        self.jobs.pause()
+        running = set(self.jobs.tasks) | self.service.background_tasks()
+        reloading = self.reloader.running()
+        if reloading:
+            running.add(reloading)
         if running:
             log.info("waiting for running jobs jobs=%d grace_s=%.0f", len(running), self.grace_s)
             _, pending = await asyncio.wait(running, timeout=self.grace_s)
@@ -338,7 +160,7 @@ class Runner:
             if pending:
                 log.warning("cancelled jobs that outlived the grace period jobs=%d", len(pending))
                 await asyncio.wait(pending)
-        self.scheduler.shutdown(wait=False)
+        self.jobs.shutdown()
         store = self.service.store
         released = store.release_claims(self.service.now())
         if released:
@@ -380,7 +202,7 @@ async def run_forever(
 
     for sig in (signal.SIGTERM, signal.SIGINT):
         loop.add_signal_handler(sig, on_stop_signal)
-    loop.add_signal_handler(signal.SIGHUP, runner.request_reload)
+    loop.add_signal_handler(signal.SIGHUP, runner.reloader.request)
     beat = asyncio.create_task(runner.beat())
     try:
         runner.start()
@@ -390,8 +212,8 @@ async def run_forever(
         log.info("stopped after_s=%.1f", time.monotonic() - started)
     finally:
         beat.cancel()
-        if not runner.stopped and runner.scheduler.running:
-            runner.scheduler.shutdown(wait=False)
+        if not runner.stopped and runner.jobs.is_running:
+            runner.jobs.shutdown()
         for sig in (signal.SIGTERM, signal.SIGINT, signal.SIGHUP):
             loop.remove_signal_handler(sig)
         notifier.close()
