@@ -57,6 +57,9 @@ class Dialect:
     day: str = "substr({}, 1, 10)"
     # Hits whose article's title or text has every word of `?` (store/console.py:search_terms).
     search: str = ""
+    # A full-text table whose rowid is the hit id: a searched page of hits is read from it,
+    # newest first, stopping at the page's end (an IN over every match read them all).
+    search_table: str = ""
 
 
 SQLITE = Dialect(
@@ -68,6 +71,7 @@ SQLITE = Dialect(
         ("time", "TEXT"),
     ),
     search="h.id IN (SELECT rowid FROM hit_fts WHERE hit_fts MATCH ?)",  # FTS5 (008_console)
+    search_table="hit_fts",
 )
 POSTGRESQL = Dialect(
     "postgresql",

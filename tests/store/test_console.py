@@ -33,6 +33,20 @@ def test_hit_pages_search_and_filter_by_utc_day(store: StoreAPI) -> None:
     assert store.actor_counts(NOW - timedelta(days=1))["PRK+RUS"][day] == 1
 
 
+def test_searched_pages_go_on_below_before_and_keep_the_other_filters(store: StoreAPI) -> None:
+    # On SQLite the full-text index drives a searched page (newest first, read until
+    # the page is full): paging and the other filters must give what a plain page does.
+    ids = [_record(store, n, NOW + timedelta(minutes=n), f"Gipfel Nummer {n}") for n in range(7)]
+    _record(store, 9, NOW + timedelta(minutes=9), "Raketen")
+    store.set_verdict(ids[4], "relevant", NOW)
+    found = HitFilter(q="gipfel")
+    assert [h["id"] for h in store.hit_page(found, limit=3)] == ids[:3:-1]
+    assert [h["id"] for h in store.hit_page(found, limit=3, before=ids[4])] == ids[3:0:-1]
+    assert [h["id"] for h in store.hit_page(found, before=ids[1])] == [ids[0]]
+    assert [h["id"] for h in store.hit_page(replace(found, verdict="relevant"))] == [ids[4]]
+    assert [h["title"] for h in store.hit_page(HitFilter(q="raketen"))] == ["Raketen"]
+
+
 def test_verdicts_overwrite_and_count_per_watch(store: StoreAPI) -> None:
     one, two = _record(store, 1, NOW, "a"), _record(store, 2, NOW, "b")
     store.set_verdict(one, "irrelevant", NOW)
