@@ -211,7 +211,10 @@ class Engine:
         if len(ranked) == 1 or ranked[0][1] >= SURE:
             return ranked[0][0], self._found(ranked[0][0], folded)
         # Languages lingua cannot tell apart (or does not know): the few
-        # likeliest are matched for real and the most names win.
+        # likeliest are matched for real, and the one whose lexicon accounts for
+        # the most words of the text wins, in its names and in its look-alikes:
+        # Danish "russisk roulette" explains two words where Norwegian "russisk"
+        # explains one (longest first, as names are chosen).
         names = {c: sum(by_lang.get(c, {}).values()) for c, _ in ranked}
         likely = sorted(ranked, key=lambda p: (-p[1], -names[p[0]], p[0]))[:LIKELY_LANGS]
         found = {c: self._found(c, folded) for c, _ in likely}
@@ -223,10 +226,13 @@ class Engine:
         return self.lexicon(code).presearch.scan(folded).get(code, {})
 
     def _count(self, lang: str, folded: str, actors: dict[str, int]) -> int:
+        """Tokens in names of `actors` found in `lang` and in the look-alikes of `lang`."""
         if not actors:
             return 0
         lex = self.lexicon(lang)
-        return len(mentions(lex.doc(folded), lex, set(actors)))
+        doc = lex.doc(folded)
+        named = sum(len(s) for s in mentions(doc, lex, set(actors)))
+        return named + sum(end - start for _, start, end in lex.exclude(doc))
 
 
 def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
