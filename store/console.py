@@ -94,7 +94,6 @@ class Console(Tables):
         if f.q and (fts := self.dialect.search_table):
             # The full-text index drives the page: its rowids (hit ids) newest first, read
             # until the page is full; 1.4 ms against 134 ms for 300,000 matching hits.
-            where[where.index(self.dialect.search)] = f"{fts} MATCH ?"
             source = f"{fts} JOIN hits h ON h.id = {fts}.rowid {_JOINS}"
             order = f"{fts}.rowid"
         if before is not None:

@@ -57,8 +57,9 @@ class Dialect:
     day: str = "substr({}, 1, 10)"
     # Hits whose article's title or text has every word of `?` (store/console.py:search_terms).
     search: str = ""
-    # A full-text table whose rowid is the hit id: a searched page of hits is read from it,
-    # newest first, stopping at the page's end (an IN over every match read them all).
+    # A full-text table whose rowid is the hit id, in the FROM clause of a searched page
+    # (`search` then refers to it): the page is read from it newest first and stops at its
+    # end (an IN over the matches read every one of them).
     search_table: str = ""
 
 
@@ -70,7 +71,7 @@ SQLITE = Dialect(
         ("real", "REAL"),
         ("time", "TEXT"),
     ),
-    search="h.id IN (SELECT rowid FROM hit_fts WHERE hit_fts MATCH ?)",  # FTS5 (008_console)
+    search="hit_fts MATCH ?",  # FTS5 (008_console)
     search_table="hit_fts",
 )
 POSTGRESQL = Dialect(
