@@ -71,17 +71,21 @@ class Score:
 
 
 def load_passages(name: str) -> list[Passage]:
-    """The passages of tests/data/relations/<name>.yaml."""
-    path = RELATIONS_DIR / f"{name}.yaml"
+    """The passages of tests/data/relations/<name>.yaml and of <name>/*.yaml (one a language)."""
+    paths = [RELATIONS_DIR / f"{name}.yaml", *sorted((RELATIONS_DIR / name).glob("*.yaml"))]
     out = []
-    for item in yaml.safe_load(path.read_text(encoding="utf-8")):
-        extra = set(item) - _KEYS
-        if extra or item["label"] not in LABELS or len(item["pair"]) != 2:
-            raise ValueError(f"{path.name}: bad passage {item!r}")
-        a, b = item["pair"]
-        out.append(
-            Passage(path.name, item["lang"], (a, b), item["label"], item["text"], item.get("kind"))
-        )
+    for path in paths:
+        if not path.exists():
+            continue
+        label = path.relative_to(RELATIONS_DIR).as_posix()
+        for item in yaml.safe_load(path.read_text(encoding="utf-8")) or ():
+            extra = set(item) - _KEYS
+            if extra or item["label"] not in LABELS or len(item["pair"]) != 2:
+                raise ValueError(f"{label}: bad passage {item!r}")
+            a, b = item["pair"]
+            out.append(
+                Passage(label, item["lang"], (a, b), item["label"], item["text"], item.get("kind"))
+            )
     return out
 
 
