@@ -1,4 +1,4 @@
-"""The presearch runs one automaton per script; an unsure language is matched for real."""
+"""The presearch finds names in every script of a text; an unsure language is matched for real."""
 
 from __future__ import annotations
 
@@ -7,15 +7,14 @@ from rules.inflect import fold
 from rules.presearch import word_presearch
 
 
-def test_each_script_of_a_text_is_searched_and_only_those(library_engine: Engine) -> None:
+def test_each_script_of_a_text_is_searched(library_engine: Engine) -> None:
     search = word_presearch(library_engine.rules, ["RUS", "PRK"])
-    # Latin, Hangul and Cyrillic names in one text: every script's automaton runs.
+    # Latin, Hangul and Cyrillic names in one text: each is found.
     mixed = search.scan(fold("Moskau und Pjöngjang: 북한과 러시아, «Россия» — KCNA."))
     assert "RUS" in mixed["de"] and "PRK" in mixed["de"]
     assert {"RUS", "PRK"} <= mixed["ko"].keys()
     assert "RUS" in mixed["ru"]
-    # Latin with diacritics (not ASCII) takes the Latin automaton alone, and still
-    # finds the names whose letters are all ASCII.
+    # Latin with diacritics (not ASCII) finds the names whose letters are all ASCII.
     latin = search.scan(fold("Der Kreml und Pjöngjang – „Russland“ und Nordkorea"))
     assert {"RUS", "PRK"} <= latin["de"].keys()
     assert "ko" not in latin and "ru" not in latin
