@@ -18,6 +18,7 @@ passed the one before:
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING
@@ -27,7 +28,9 @@ from rules.inflect import fold
 from rules.lang import SURE, LanguageDetector, scripts
 from rules.load import RuleSet, Watch, watch_actors
 from rules.model import MatchResult, Mention
+from rules.paragraphs import paragraph_bounds
 from rules.presearch import ANY_LANG, WordPresearch, word_presearch
+from rules.spec import SentencesScope, WithinScope
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -134,7 +137,7 @@ class Engine:
         from rules.evaluate import Segments, evaluate
 
         lex = self.lexicon(code)
-        doc = lex.doc(folded)
+        doc = lex.doc(focus(folded, lex.presearch.places(folded), self._reach(code, source, found)))
         # A pair watch that can fire sees every actor named (a list of names reads as a list).
         pairs = any(p <= found.keys() for p in self._pairs)
         context = mentions(doc, lex, set(found) | wanted) if pairs else None
@@ -171,6 +174,21 @@ class Engine:
         folded = fold(text)
         search = self.presearch(all_actors=True)
         return self._language(text, folded, declared or "", search.scan(folded), search.scripts)[0]
+
+    def _reach(self, lang: str, source: str, found: Iterable[str]) -> int | None:
+        """How many paragraphs either side of a name the watches that may fire look at.
+
+        None when one of them needs the whole text (topic terms anywhere in the
+        article, or windows of N tokens, which run across paragraphs).
+        """
+        reach = 0
+        for w in self._candidates(lang, source, set(found)):
+            scope = w.spec.scope
+            if isinstance(scope, WithinScope) or (scope == "article" and w.spec.terms):
+                return None
+            if isinstance(scope, SentencesScope):
+                reach = max(reach, scope.sentences - 1)
+        return reach
 
     def _candidates(self, lang: str, source: str, present: set[str]) -> Iterable[Watch]:
         indices = sorted({i for a in present for i in self._by_actor.get(a, ())})
@@ -230,9 +248,37 @@ class Engine:
         if not actors:
             return 0
         lex = self.lexicon(lang)
-        doc = lex.doc(folded)
+        doc = lex.doc(focus(folded, lex.presearch.places(folded), 0))
         named = sum(len(s) for s in mentions(doc, lex, set(actors)))
         return named + sum(end - start for _, start, end in lex.exclude(doc))
+
+
+def focus(folded: str, places: list[int], reach: int | None) -> str:
+    """`folded` with the paragraphs more than `reach` away from every place blanked.
+
+    Spaces of the same length replace them, so offsets hold and spaCy
+    tokenizes only the paragraphs around the names (a feed text names its
+    actors in a few of its paragraphs). A sentence never crosses a paragraph,
+    so a sentence or paragraph scope sees what it would see in the whole
+    text; a scope of N sentences needs N - 1 paragraphs either side.
+    """
+    if reach is None or not places:
+        return folded
+    paras = paragraph_bounds(folded)
+    starts = [s for s, _ in paras]
+    keep: set[int] = set()
+    for at in places:
+        p = bisect_right(starts, at) - 1
+        keep.update(range(p - reach, p + reach + 1))
+    if all(i in keep for i in range(len(paras))):
+        return folded
+    out, pos = [], 0
+    for i, (s, e) in enumerate(paras):
+        if i not in keep:
+            out += [folded[pos:s], " " * (e - s)]
+            pos = e
+    out.append(folded[pos:])
+    return "".join(out)
 
 
 def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
@@ -260,7 +306,7 @@ def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
     strong = {s.label_[2:] for s in kept if s.label_[0] == STRONG}
     return [
         Span(doc, s.start, s.end, label=s.label_[2:])
-        for s in sorted(kept, key=lambda s: s.start)
+        for s in sorted(kept, key=lambda s: (s.start, s.end, s.label_))
         if s.label_[0] == STRONG or s.label_[2:] in strong
     ]
 

@@ -16,7 +16,6 @@ watch's actors in the whole article.
 
 from __future__ import annotations
 
-import re
 from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
@@ -31,10 +30,10 @@ from rules.lexicon import TERM, names_in
 from rules.load import Watch
 from rules.model import Evidence, Hit, Mention
 from rules.nlp import ABBREVIATIONS
+from rules.paragraphs import paragraph_bounds
 from rules.relation import describe_relation, describe_unclassified, evaluate_relation
 from rules.spec import SentencesScope, WithinScope
 
-_PARA_RE = re.compile(r"\n\s*\n|\n")
 # ORTH ids of the characters that end a sentence (spaCy's Sentencizer's list).
 _ENDERS = frozenset(get_string_id(c) for c in Sentencizer.default_punct_chars)
 _PERIOD = get_string_id(".")
@@ -177,7 +176,7 @@ class Segments:
             return orth[i] in abbrevs or "." in word or (len(word) == 1 and word.isalpha())
 
         self._sent_starts = _sentence_starts(orth, punct, is_abbrev)
-        self._paras = _paragraph_bounds(text)
+        self._paras = paragraph_bounds(text)
         self._para_starts = [s for s, _ in self._paras]
         self._bounds: list[tuple[int, int]] | None = None
 
@@ -269,17 +268,6 @@ def _sentence_starts(
         elif o in _ENDERS and not (o == _PERIOD and i and is_abbrev(i - 1)):
             seen_end = True
     return starts
-
-
-def _paragraph_bounds(text: str) -> list[tuple[int, int]]:
-    out, pos = [], 0
-    for m in _PARA_RE.finditer(text + "\n"):
-        seg = text[pos : m.start()]
-        if seg.strip():
-            lead = len(seg) - len(seg.lstrip())
-            out.append((pos + lead, pos + len(seg.rstrip())))
-        pos = m.end()
-    return out
 
 
 def _window(doc: Doc, size: int, s: Span) -> Unit:

@@ -22,7 +22,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from typing import Any
 
-import ahocorasick
+import ahocorasick_rs
 import numpy
 from spacy.attrs import NORM, ORTH
 from spacy.language import Language
@@ -43,39 +43,66 @@ _CLASS_MARK = "\u2063"  # invisible separator: class norms never equal a plain w
 
 @dataclass
 class Presearch:
-    """Aho-Corasick over folded text: which actors (per language) can match at all."""
+    """Aho-Corasick over folded text: which actors (per language) can match, and where.
 
-    automaton: ahocorasick.Automaton = field(default_factory=ahocorasick.Automaton)
+    Keyed on every name, weak name and exclusion: the strong names' keys
+    say which actors can match at all, and every key's place says which
+    paragraphs spaCy must tokenize. The last text's answer is kept: the engine
+    asks for the actors while choosing a language and for the places after.
+    """
+
+    automaton: ahocorasick_rs.AhoCorasick | None = None
+    values: list[tuple[tuple[str, str], ...]] = field(default_factory=list)  # per key
     _keys: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    _last: tuple[str, dict[str, dict[str, int]], list[int]] | None = None
 
-    def add(self, key: str, lang: str, actor: str) -> None:
-        """Register a key (a substring every form of a name contains)."""
+    def add(self, key: str, lang: str = "", actor: str = "") -> None:
+        """Register a key (a substring every form of a name contains); for a strong
+        name, with the language and actor it finds."""
+        known = self._keys.setdefault(key, ())
         pair = (lang, actor)
-        known = self._keys.get(key, ())
-        if pair not in known:
+        if actor and pair not in known:
             self._keys[key] = (*known, pair)  # a tuple, not a set: most keys have one
 
     def build(self) -> Presearch:
         """Freeze the keys into the automaton."""
         shared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
-        for key, pairs in self._keys.items():
-            value = tuple(sorted(pairs))
-            self.automaton.add_word(key, shared.setdefault(value, value))
-        if self._keys:
-            self.automaton.make_automaton()
+        keys = sorted(self._keys)
+        for key in keys:
+            value = tuple(sorted(self._keys[key]))
+            self.values.append(shared.setdefault(value, value))
+        if keys:
+            self.automaton = ahocorasick_rs.AhoCorasick(
+                keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
+            )
         self._keys = {}
         return self
 
     def scan(self, folded: str) -> dict[str, dict[str, int]]:
-        """Per language, the actors whose keys occur (with the matched key length)."""
+        """Per language, the actors whose strong names' keys occur, and how often."""
+        return self._search(folded)[1]
+
+    def places(self, folded: str) -> list[int]:
+        """Where a name, weak name or exclusion of any actor may start."""
+        return self._search(folded)[2]
+
+    def _search(self, folded: str) -> tuple[str, dict[str, dict[str, int]], list[int]]:
+        last = self._last
+        if last is not None and last[0] is folded:
+            return last
         found: dict[str, dict[str, int]] = {}
-        if self.automaton.kind != ahocorasick.AHOCORASICK:
-            return found
-        for _end, pairs in self.automaton.iter(folded):
-            for lang, actor in pairs:
-                seen = found.setdefault(lang, {})
-                seen[actor] = seen.get(actor, 0) + 1
-        return found
+        places: list[int] = []
+        if self.automaton is not None:
+            values = self.values
+            for index, start, _end in self.automaton.find_matches_as_indexes(
+                folded, overlapping=True
+            ):
+                places.append(start)
+                for lang, actor in values[index]:
+                    seen = found.setdefault(lang, {})
+                    seen[actor] = seen.get(actor, 0) + 1
+        self._last = (folded, found, places)
+        return self._last
 
 
 @dataclass
@@ -307,9 +334,11 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Lexicon:
                 if compiled is None:
                     continue
                 patterns[f"{kind}|{actor.id}"].append(compiled[0])
-                if kind == STRONG:
-                    for key in compiled[1]:
+                for key in compiled[1]:
+                    if kind == STRONG:
                         presearch.add(key, lang, actor.id)
+                    else:
+                        presearch.add(key)
     for w in rules.watches:
         for term in names_in(w.spec.terms, lang):
             compiled = classes.add(term, f"{TERM}|{term}")

@@ -308,7 +308,7 @@ def _window(
     start, end = sents[0].start, sents[-1].end
     mentions = sorted(
         {sp for items in free.values() for it in items for sp in it.spans if sp.label_ in pair},
-        key=lambda sp: sp.start_char,
+        key=lambda sp: (sp.start_char, sp.end_char, sp.label_),  # a compound names two
     )
     cue_values = tuple(Cue(c.kind, text[c.start : c.end], c.start, c.end) for c, _ in tied)
     return Evidence(
