@@ -103,9 +103,11 @@ class LanguageDetector:
     def _confidence(self, sample: str, codes: frozenset[str]) -> dict[str, float]:
         """lingua's confidence in each of `codes` (languages it knows) for `sample`."""
         known = self._lingua_codes()
-        by_lingua = {known[c]: c for c in codes}
+        by_lingua: dict[Any, list[str]] = {}
+        for c in sorted(codes):  # "nb" and "no" are one language to lingua: both get its value
+            by_lingua.setdefault(known[c], []).append(c)
         values = self._detector(codes).compute_language_confidence_values(sample)
-        return {by_lingua[v.language]: v.value for v in values if v.language in by_lingua}
+        return {c: v.value for v in values for c in by_lingua.get(v.language, ())}
 
     def _lingua_codes(self) -> dict[str, Any]:
         if self._known is None:
