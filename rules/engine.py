@@ -162,7 +162,15 @@ class Engine:
             if segments is not None
             for hit in [
                 evaluate(
-                    w, text, segments, spans, terms, article_id, cues=self.cues, context=context
+                    w,
+                    text,
+                    segments,
+                    spans,
+                    terms,
+                    article_id,
+                    cues=self.cues,
+                    context=context,
+                    lang=code,
                 )
             ]
             if hit is not None

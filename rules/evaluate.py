@@ -60,13 +60,17 @@ def evaluate(
     *,
     cues: CueBook | None = None,
     context: list[Span] | None = None,
+    lang: str | None = None,
 ) -> Hit | None:
     """The hit of `watch` on a matched article, or None if it does not fire.
 
     A watch with a `pair` is decided by rules.relation on `context` (the
     mentions of every actor, so that lists of names are seen as lists).
+    `lang` is the article's language; the pipeline's may be spaCy's
+    multi-language one ("xx" for bs, no and others without a blank pipeline).
     """
     w = watch.spec
+    lang = lang or segments.doc.lang_
     present = {s.label_ for s in spans}
     if present & set(w.none) or not set(w.all) <= present:
         return None
@@ -80,13 +84,12 @@ def evaluate(
             segments.sentence_bounds(),
             context if context is not None else spans,
             cues or CueBook({}),
-            segments.doc.lang_,
+            lang,
         )
         return _hit(watch, article_id, found) if found else None
     wanted = set(w.all) | set(w.any)
     if sum(1 for s in spans if s.label_ in wanted) < w.min_mentions:
         return None
-    lang = segments.doc.lang_
     terms = {f"{TERM}|{t}" for t in names_in(w.terms, lang)}
     if w.terms and not terms and w.threshold is None:
         return None  # the watch needs a term and names none in this language

@@ -19,7 +19,11 @@ DEV_F1 = {"cooperation": 0.97, "conflict": 0.97, "none": 0.97}
 # The blind set was written before the cue lexicons of its 12 languages. Its
 # four misses were two-actor compounds (북러, 朝露, 俄朝, "Rosja-Korea Płn.");
 # since the name library gives both actors for them (issue #10) it scores 1.00
-# in every class (2026-11-28): the floors leave room for one miss.
+# in every class (2026-11-28): the floors leave room for one miss. The blind
+# files of nl sv da nb fi et lv lt cs sk sl hr sr bs bg mk ro (blind/<lang>.yaml,
+# issue #11) add three misses with the language detected: two names the library
+# lacks (sl "Združene države"; da "Rusland", the text read as Swedish) and a compound that
+# starts with a cue (et tehnoloogiaettevõtetele); blind then scores 0.98 / 0.97 / 0.97.
 BLIND_F1 = {"cooperation": 0.97, "conflict": 0.95, "none": 0.95}
 
 WATCH = """\
@@ -34,8 +38,6 @@ watches:
 cues:
   en:
     verbal_cooperation: [hobnobbed]
-  cs:
-    material_cooperation: [smlouva]
 """
 
 
@@ -178,14 +180,32 @@ cues:
 
 
 def test_cue_words_are_inflected_like_names_in_issue_10s_languages(pair: Engine) -> None:
-    # Czech has no cue file: the user's dictionary form is declined by the
-    # paradigm rules/suffixes.py gives names (smlouva -> smlouvu, smlouvy).
+    # rules/cues/cs.yaml lists the dictionary form smlouva; the paradigm
+    # rules/suffixes.py gives Czech names declines it (smlouvu, smlouvy).
     for text in ("Rusko a KLDR podepsaly smlouvu.", "Rusko a KLDR podepsaly smlouvy."):
         [evidence] = fired(pair, text, "cs")["coop"]
         assert evidence.relation is not None
-        assert [c.text for c in evidence.relation.cues] == [text.split()[-1].rstrip(".")]
+        assert [c.text for c in evidence.relation.cues] == ["podepsaly", text.split()[-1][:-1]]
     # A longer word that starts with a form is another word (bargaining).
-    assert "coop" not in fired(pair, "Rusko a KLDR podepsaly smlouvání.", "cs")
+    assert "coop" not in fired(pair, "Rusko a KLDR: smlouvání o cenách.", "cs")
+    # Serbian cues are declined in the script they are written in.
+    for text in ("Русија и Северна Кореја потписале су споразум.", "Rusija i DNRK: sporazumu."):
+        [evidence] = fired(pair, text, "sr")["coop"]
+        assert evidence.relation is not None
+        assert evidence.relation.cues[-1].text.startswith(("споразум", "sporazum"))
+
+
+def test_bosnian_and_norwegian_use_their_cues_without_a_spacy_pipeline_of_their_own(
+    pair: Engine,
+) -> None:
+    # spaCy has no blank "bs" or "no": their texts are split by the multi-language
+    # pipeline, and the cues are still looked up under the article's language.
+    for text, lang in (
+        ("Rusija je uputila humanitarnu pomoć Sjevernoj Koreji.", "bs"),
+        ("Russland og Nord-Korea undertegnet en avtale.", "no"),
+    ):
+        [evidence] = fired(pair, text, lang)["coop"]
+        assert evidence.relation is not None and evidence.relation.cls == "material_cooperation"
 
 
 def test_relation_errors_name_file_line_and_column(tmp_path: Path) -> None:
@@ -218,12 +238,12 @@ def test_relation_errors_name_file_line_and_column(tmp_path: Path) -> None:
 
 
 def test_without_cue_words_a_watch_may_fire_on_the_pair_alone(pair: Engine) -> None:
-    text = "Rusland en Noord-Korea ondertekenden een verdrag."
-    assert "nl" not in pair.rules.cues
+    text = "Rússland og Norður-Kórea undirrituðu samning."
+    assert "is" not in pair.rules.cues
     # Only the shipped watch says `unclassified: true`.
-    [(watch, [evidence])] = fired(pair, text, "nl").items()
+    [(watch, [evidence])] = fired(pair, text, "is").items()
     assert watch == "russia-north-korea"
     assert evidence.relation is not None and evidence.relation.cls == "unclassified"
-    assert fired(pair, "China, Rusland, Iran en Noord-Korea zijn een bedreiging.", "nl") == {}
-    # 'en' joins lists in every language (rules/cues/_all.yaml).
-    assert fired(pair, "Rusland, Iran en Noord-Korea ondertekenden een verdrag.", "nl") == {}
+    assert fired(pair, "Kína, Rússland, Íran og Norður-Kórea eru ógn.", "is") == {}
+    # 'og' joins lists in every language (rules/cues/_all.yaml).
+    assert fired(pair, "Rússland, Íran og Norður-Kórea undirrituðu samning.", "is") == {}
