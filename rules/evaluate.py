@@ -81,13 +81,13 @@ def evaluate(
             segments.sentence_bounds(),
             context if context is not None else spans,
             cues or CueBook({}),
-            segments.doc.lang_,
+            segments.lang,
         )
         return _hit(watch, article_id, found) if found else None
     wanted = set(w.all) | set(w.any)
     if sum(1 for s in spans if s.label_ in wanted) < w.min_mentions:
         return None
-    lang = segments.doc.lang_
+    lang = segments.lang
     terms = {f"{TERM}|{t}" for t in names_in(w.terms, lang)}
     if w.terms and not terms and w.threshold is None:
         return None  # the watch needs a term and names none in this language
@@ -164,13 +164,16 @@ def _passes(watch: Watch, actors: set[str], terms: set[str]) -> float | None:
 class Segments:
     """Sentences and paragraphs of one doc, computed once and looked up by token."""
 
-    def __init__(self, doc: Doc, text: str) -> None:
+    def __init__(self, doc: Doc, text: str, lang: str = "") -> None:
         self.doc = doc
         self.text = text
+        # The article's language: a language without a blank spaCy pipeline of its
+        # own (ka, kk, sw) is tokenized by the multi-language one, whose docs say "xx".
+        self.lang = lang or doc.lang_
         idx, length, orth, punct = doc.to_array(["IDX", "LENGTH", "ORTH", "IS_PUNCT"]).T.tolist()
         self._idx: list[int] = idx
         self._ends = [i + n for i, n in zip(idx, length, strict=True)]
-        abbrevs = ABBREVIATIONS.get(doc.lang_, _NONE)
+        abbrevs = ABBREVIATIONS.get(self.lang, _NONE)
 
         def is_abbrev(i: int) -> bool:
             word = text[idx[i] : self._ends[i]]
