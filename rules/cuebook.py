@@ -6,7 +6,10 @@ adds under `cues:`) lists words per class. Each entry is matched like a name:
 - whole words, folded, in every inflected form `rules.inflect` gives a name
   of that language (pymorphy3 paradigms for ru/uk, endings for de/fr/es/...,
   the paradigms of rules/suffixes.py for cs, fi, hu, he and issue #10's others);
-- an entry ending in `*` is a stem: any word that starts with it;
+- an entry ending in `*` is a stem: any word that starts with it; one
+  starting with `*` may end a word (Swahili and Georgian put subject,
+  tense and preverb prefixes on verbs: `*kutana` in walikutana, wamekutana),
+  and `*root*` may stand anywhere inside one;
 - in ja, zh, th and ko an entry matches anywhere (no spaces in ja/zh/th;
   Korean attaches particles and verb endings to the stem: 협력을, 협력하기로).
 
@@ -16,6 +19,7 @@ sentences where a watched pair is named, never whole articles.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from itertools import islice, product
 
@@ -49,17 +53,18 @@ class CueLexicon:
         self.lang = lang
         self.substring = lang in SUBSTRING_LANGS
         self.joiners = frozenset(fold(j.strip()) for j in spec.joiners if j.strip())
-        table: dict[str, set[tuple[str, bool]]] = {}
+        table: dict[str, set[tuple[str, bool, bool]]] = {}
         for kind in KINDS:
             for entry in getattr(spec, kind):
-                stem = entry.strip().endswith("*")
-                for form in self._forms(entry.strip().rstrip("*").strip(), stem):
-                    table.setdefault(form, set()).add((kind, stem))
+                entry = entry.strip()
+                stem, inside = entry.endswith("*"), entry.startswith("*")
+                for form in self._forms(entry.strip("*").strip(), stem or inside):
+                    table.setdefault(form, set()).add((kind, stem, inside))
         self.automaton = ahocorasick.Automaton()
         for key, kinds in table.items():
             self.automaton.add_word(key, (len(key), tuple(sorted(kinds))))
         # No relation class at all: a watch with `unclassified: true` fires on the pair alone.
-        self.empty = not any(k in RELATION_CLASSES for ks in table.values() for k, _ in ks)
+        self.empty = not any(k in RELATION_CLASSES for ks in table.values() for k, _, _ in ks)
         if table:
             self.automaton.make_automaton()
 
@@ -82,21 +87,34 @@ class CueLexicon:
         raw: list[Found] = []
         for last, (length, kinds) in self.automaton.iter(folded, start, end):
             s, e = last - length + 1, last + 1
-            for kind, stem in kinds:
+            for kind, stem, inside in kinds:
+                ks, ke = s, e
                 if not self.substring:
-                    if s > 0 and folded[s - 1].isalnum():
+                    if inside:
+                        while ks > 0 and is_word_char(folded[ks - 1]):
+                            ks -= 1
+                    elif ks > 0 and is_word_char(folded[ks - 1]):
                         continue
                     if stem:
-                        while e < len(folded) and folded[e].isalnum():
-                            e += 1
-                    elif e < len(folded) and folded[e].isalnum():
+                        while ke < len(folded) and is_word_char(folded[ke]):
+                            ke += 1
+                    elif ke < len(folded) and is_word_char(folded[ke]):
                         continue
-                raw.append(Found(kind, s, e))
+                raw.append(Found(kind, ks, ke))
         kept: list[Found] = []
         for f in sorted(raw, key=lambda f: (f.start - f.end, f.start)):
             if all(f.end <= k.start or k.end <= f.start for k in kept):
                 kept.append(f)
         return sorted(kept, key=lambda f: f.start)
+
+
+def is_word_char(ch: str) -> bool:
+    """Whether `ch` continues a word: a letter, a digit or a combining mark.
+
+    Devanagari and Bengali vowel signs and viramas are marks, not letters:
+    without them सुरक्षा (security) would hold the word रक्षा (defence).
+    """
+    return ch.isalnum() or unicodedata.category(ch).startswith("M")
 
 
 class CueBook:

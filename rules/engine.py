@@ -155,7 +155,7 @@ class Engine:
             if lex.has_terms and any(w.spec.terms for w in watches)
             else []
         )
-        segments = Segments(doc, folded) if watches else None
+        segments = Segments(doc, folded, code) if watches else None
         hits = tuple(
             hit
             for w in watches
@@ -170,7 +170,6 @@ class Engine:
                     article_id,
                     cues=self.cues,
                     context=context,
-                    lang=code,
                 )
             ]
             if hit is not None

@@ -60,17 +60,13 @@ def evaluate(
     *,
     cues: CueBook | None = None,
     context: list[Span] | None = None,
-    lang: str | None = None,
 ) -> Hit | None:
     """The hit of `watch` on a matched article, or None if it does not fire.
 
     A watch with a `pair` is decided by rules.relation on `context` (the
     mentions of every actor, so that lists of names are seen as lists).
-    `lang` is the article's language; the pipeline's may be spaCy's
-    multi-language one ("xx" for bs, no and others without a blank pipeline).
     """
     w = watch.spec
-    lang = lang or segments.doc.lang_
     present = {s.label_ for s in spans}
     if present & set(w.none) or not set(w.all) <= present:
         return None
@@ -84,12 +80,13 @@ def evaluate(
             segments.sentence_bounds(),
             context if context is not None else spans,
             cues or CueBook({}),
-            lang,
+            segments.lang,
         )
         return _hit(watch, article_id, found) if found else None
     wanted = set(w.all) | set(w.any)
     if sum(1 for s in spans if s.label_ in wanted) < w.min_mentions:
         return None
+    lang = segments.lang
     terms = {f"{TERM}|{t}" for t in names_in(w.terms, lang)}
     if w.terms and not terms and w.threshold is None:
         return None  # the watch needs a term and names none in this language
@@ -166,13 +163,16 @@ def _passes(watch: Watch, actors: set[str], terms: set[str]) -> float | None:
 class Segments:
     """Sentences and paragraphs of one doc, computed once and looked up by token."""
 
-    def __init__(self, doc: Doc, text: str) -> None:
+    def __init__(self, doc: Doc, text: str, lang: str = "") -> None:
         self.doc = doc
         self.text = text
+        # The article's language: a language without a blank spaCy pipeline of its
+        # own (ka, kk, sw) is tokenized by the multi-language one, whose docs say "xx".
+        self.lang = lang or doc.lang_
         idx, length, orth, punct = doc.to_array(["IDX", "LENGTH", "ORTH", "IS_PUNCT"]).T.tolist()
         self._idx: list[int] = idx
         self._ends = [i + n for i, n in zip(idx, length, strict=True)]
-        abbrevs = ABBREVIATIONS.get(doc.lang_, _NONE)
+        abbrevs = ABBREVIATIONS.get(self.lang, _NONE)
 
         def is_abbrev(i: int) -> bool:
             word = text[idx[i] : self._ends[i]]

@@ -15,7 +15,8 @@ or a few adjacent sentences (`scope: {sentences: N}`) when
    North Korea condemned the US") is theirs against a third party, not
    between them;
 3. cooperation and conflict cues both tied: the more numerous family wins
-   (both on a tie).
+   (both on a tie); the cue that is the verb between the two (SVO), or the
+   last one after both (verb-final languages), counts twice.
 
 The direction (source, target) is given only when it is cheap and plain:
 particles in ko/ja/tr, else the pair on both sides of the cue in SVO
@@ -47,10 +48,14 @@ WANTED: dict[str, frozenset[str]] = {
 _COOP = WANTED["cooperation"]
 UNCLASSIFIED = "unclassified"
 _DASHES = frozenset("-‐‑–—/")
-_LIST_PUNCT = frozenset(",、，;；・·&+")
+# The Arabic-script comma and semicolon (، ؛) join lists in ar, fa and ur.
+_LIST_PUNCT = frozenset(",、，;；・·&+،؛")
 _NUMBERED = re.compile(r"\d\s*\+\s*\d")
 _GEO_REACH = 14  # characters between a geography word and the names it makes places
 _SVO = frozenset({"en", "fr", "es", "it", "pt", "pl", "ru", "uk", "zh", "de", "nl", "sv"})
+# Verb-final languages: the main verb comes after both actors, and what stands
+# before it is often its content ("accused China of supplying Russia").
+_VERB_FINAL = frozenset({"ja", "ko", "tr", "hi", "ur", "bn", "fa", "az", "kk", "hy", "ka"})
 # Particles after a name that make it the subject (source) or the object (target).
 _KO_SOURCE = ("이", "가", "은", "는", "께서", "측은", "측이")
 _KO_TARGET = ("을", "를", "에", "에게", "에게는", "에는", "에도", "측에")
@@ -233,7 +238,7 @@ def _link(folded: str, left: Item, right: Item, lex: CueLexicon) -> str:
             rest = rest.replace(j, " ")
         words = rest.split()
     else:
-        words = [w for w in re.split(r"[\s,、，;；]+", rest) if w and w not in lex.joiners]
+        words = [w for w in re.split(r"[\s,、，;；،؛]+", rest) if w and w not in lex.joiners]
     if any(any(c.isalnum() for c in w) for w in words):
         return ""
     if any(c.isalnum() for c in bare):
@@ -291,7 +296,7 @@ def _window(
             tied.append((c, s))
     if not tied and not (unclassified and lex.empty):
         return None
-    classes = _classes([(c.kind, _between(c, s, pair)) for c, s in tied])
+    classes = _classes([(c.kind, _weighs_double(c, s, pair, lex.lang)) for c, s in tied])
     if tied and not classes & wanted:
         return None
     # No cue words in this language at all: the pair alone, if the watch asks for that.
@@ -336,6 +341,15 @@ def _window(
 def bilateral_in(sents: list[Sentence]) -> bool:
     """Whether a sentence of the window names the two as a pair (両国, between)."""
     return any(c.kind == BILATERAL for s in sents for c in s.cues or ())
+
+
+def _weighs_double(cue: Found, s: Sentence, pair: tuple[str, str], lang: str) -> bool:
+    """Whether the cue is the sentence's verb for the pair: between them, or last after both."""
+    if lang not in _VERB_FINAL:
+        return _between(cue, s, pair)
+    last = max((c.start for c in s.cues or () if c.kind in RELATION_CLASSES), default=-1)
+    before = {x for it in s.items if it.end <= cue.start for x in it.actors & set(pair)}
+    return cue.start == last and before == set(pair)
 
 
 def _between(cue: Found, s: Sentence, pair: tuple[str, str]) -> bool:

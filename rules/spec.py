@@ -104,7 +104,8 @@ class CueSpec(Strict):
     """Cue words of one language: what tells a relation between two actors.
 
     Entries are matched like names (whole words, inflected); one ending in
-    `*` is a stem and matches any word starting with it.
+    `*` is a stem and matches any word starting with it, one starting with
+    `*` any word ending with it.
     """
 
     verbal_cooperation: list[str] = _cue_field("Talks, calls, praise, pledges, support")
@@ -128,7 +129,7 @@ class CueSpec(Strict):
     @classmethod
     def _entries(cls, value: list[str]) -> list[str]:
         for entry in value:
-            if not str(entry).strip().rstrip("*").strip():
+            if not str(entry).strip().strip("*").strip():
                 raise ValueError("empty cue")
         return value
 

@@ -294,8 +294,10 @@ _EL = Paradigm(
     min_len=2,
 )
 
-# Hebrew: proclitics (the article, and, in, to, from, that, as) and their pairs.
+# Hebrew: proclitics (the article, and, in, to, from, that, as) and their pairs;
+# an adjective in -י takes -ת, -ם, -ות on it (אמריקני: האמריקנית, אמריקנים).
 _HE = Paradigm(
+    swap=(("י", 0, ("ת", "ם", "ות")),),
     prefixes=(
         "ה",
         "ו",

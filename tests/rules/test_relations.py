@@ -6,10 +6,12 @@ from pathlib import Path
 
 import pytest
 
+from rules.cuebook import CueLexicon
 from rules.engine import Engine
 from rules.errors import RuleFileErrors
 from rules.load import RuleSet, load_rules
 from rules.model import Evidence
+from rules.spec import CueSpec
 from tests.rules.conftest import MULTI
 from tests.rules.relation_report import LABELS, load_passages, pair_engine, run
 
@@ -247,3 +249,43 @@ def test_without_cue_words_a_watch_may_fire_on_the_pair_alone(pair: Engine) -> N
     assert fired(pair, "Kína, Rússland, Íran og Norður-Kórea eru ógn.", "is") == {}
     # 'og' joins lists in every language (rules/cues/_all.yaml).
     assert fired(pair, "Rússland, Íran og Norður-Kórea undirrituðu samning.", "is") == {}
+
+
+@pytest.mark.parametrize(
+    "text,lang,cue",
+    [
+        # Hebrew: the proclitics names take (ו, ב, ה) are on the cue word too.
+        ("רוסיה וצפון קוריאה חתמו על ההסכם.", "he", "ההסכם"),
+        # Hungarian: case suffixes on a stem (szerződés*).
+        ("Oroszország és Észak-Korea szerződést kötött.", "hu", "szerződést"),
+        # Swahili: subject and tense prefixes before a verb root (*kutana); sw has
+        # no spaCy pipeline of its own and is tokenized by the multi-language one.
+        ("Urusi na Korea Kaskazini walikutana mjini Moscow.", "sw", "walikutana"),
+        # Persian: the noun of a compound verb, with the plural ‌ها.
+        ("روسیه و کره شمالی همکاری‌ها را گسترش دادند.", "fa", "همکاری‌ها"),
+    ],
+)
+def test_cue_words_take_the_affixes_of_their_language(
+    pair: Engine, text: str, lang: str, cue: str
+) -> None:
+    [evidence] = fired(pair, text, lang)["coop"]
+    assert evidence.relation is not None
+    assert cue in [c.text for c in evidence.relation.cues]
+
+
+def test_a_vowel_sign_continues_a_word() -> None:
+    # रक्षा (defence) is not a word of सुरक्षा (security): ु is a mark, not a boundary.
+    lex = CueLexicon("hi", CueSpec(material_cooperation=["रक्षा"]))
+    assert lex.find("सुरक्षा परिषद", 0, 13) == []
+    assert [f.kind for f in lex.find("रक्षा समझौता", 0, 12)] == ["material_cooperation"]
+
+
+def test_an_arabic_comma_joins_a_list(pair: Engine) -> None:
+    text = "آمریکا روسیه، چین، ایران و کره شمالی را بزرگ‌ترین تهدیدها خواند."
+    assert fired(pair, text, "fa") == {}
+
+
+def test_in_a_verb_final_language_the_last_cue_is_the_verb(pair: Engine) -> None:
+    # "Russia accused North Korea of aid": the aid is what the accusation is about.
+    hits = fired(pair, "रूस ने उत्तर कोरिया पर सहायता का आरोप लगाया।", "hi")
+    assert "conflict" in hits and "coop" not in hits
