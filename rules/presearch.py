@@ -25,6 +25,7 @@ from rules.lang import UNSPACED_SCRIPTS, script_of
 from rules.load import RuleSet
 
 ANY_LANG = "*"  # names given for every language
+START, END = 1, 2  # a key must start, end at a word boundary
 _WORD_RE = re.compile(r"\w+")
 # Languages where clitics attach to acronyms too (ABD'ye, 북한이, والناتو).
 _CLITIC_LANGS = frozenset({"tr", "ko", "ar"})
@@ -56,11 +57,16 @@ class WordPresearch:
     """
 
     automaton: ahocorasick_rs.AhoCorasick | None = None
-    # Per key (by its index in the automaton): whether it must start and end at a word
-    # boundary, and the (language, actor) pairs it stands for.
-    entries: list[tuple[bool, bool, tuple[tuple[str, str], ...]]] = field(default_factory=list)
+    # Per key (by its index in the automaton): the (language, actor) pairs it stands for
+    # (shared tuples), and whether it must start (START) and end (END) at a word boundary.
+    # Compact: the whole library's half million keys cost ~10 MB here, not ~150.
+    pairs: list[tuple[tuple[str, str], ...]] = field(default_factory=list)
+    bounds: bytearray = field(default_factory=bytearray)
     scripts: dict[str, frozenset[str]] = field(default_factory=dict)
-    _keys: dict[str, set[tuple[str, str]]] = field(default_factory=dict)
+    _keys: dict[str, tuple[tuple[str, str], ...]] = field(default_factory=dict)
+    _shared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = field(
+        default_factory=dict
+    )
     _letters: dict[str, Counter[str]] = field(default_factory=dict)
 
     def add_names(
@@ -106,18 +112,27 @@ class WordPresearch:
                 keys = forms_of(
                     words[i], originals[i], lang, first=i == 0, last=i == len(words) - 1
                 )
+            one = self._share(((lang, actor),))
             for key in keys:
-                self._keys.setdefault(key, set()).add((lang, actor))
+                known = self._keys.get(key)
+                if known is None:
+                    self._keys[key] = one
+                elif one[0] not in known:
+                    self._keys[key] = self._share(tuple(sorted((*known, *one))))
+
+    def _share(self, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
+        return self._shared.setdefault(pairs, pairs)
 
     def build(self) -> WordPresearch:
         """Freeze the keys into the automata and each language's scripts."""
-        shared: dict[tuple[tuple[str, str], ...], tuple[tuple[str, str], ...]] = {}
-        keys = sorted(self._keys)
-        for key in keys:
-            value = tuple(sorted(self._keys[key]))
-            start = not _unspaced(key[0])
-            end = not (_unspaced(key[-1]) or script_of(key[-1]) == "HANGUL")
-            self.entries.append((start, end, shared.setdefault(value, value)))
+        keys = list(self._keys)
+        self.pairs = list(self._keys.values())
+        self.bounds = bytearray(
+            (START if not _unspaced(key[0]) else 0)
+            | (END if not (_unspaced(key[-1]) or script_of(key[-1]) == "HANGUL") else 0)
+            for key in keys
+        )
+        self._keys, self._shared = {}, {}
         if keys:
             self.automaton = ahocorasick_rs.AhoCorasick(
                 keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
@@ -125,7 +140,6 @@ class WordPresearch:
         for lang, counts in self._letters.items():
             total = sum(counts.values())
             self.scripts[lang] = frozenset(s for s, k in counts.items() if k >= 0.1 * total)
-        self._keys = {}
         self._letters = {}
         return self
 
@@ -135,14 +149,14 @@ class WordPresearch:
         if self.automaton is None:
             return found
         n = len(folded)
-        entries = self.entries
+        bounds, pairs = self.bounds, self.pairs
         for index, first, last in self.automaton.find_matches_as_indexes(folded, overlapping=True):
-            start, end, pairs = entries[index]
-            if start and first > 0 and _is_word(folded[first - 1]):
+            bound = bounds[index]
+            if bound & START and first > 0 and _is_word(folded[first - 1]):
                 continue
-            if end and last < n and _is_word(folded[last]):
+            if bound & END and last < n and _is_word(folded[last]):
                 continue
-            _count(found, pairs)
+            _count(found, pairs[index])
         return found
 
 
