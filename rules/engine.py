@@ -21,6 +21,7 @@ from __future__ import annotations
 from bisect import bisect_right
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rules.cuebook import CueBook
@@ -52,8 +53,11 @@ class Engine:
         pipelines: Pipelines | None = None,
         *,
         languages: Sequence[str] | None = None,
+        cache_dir: Path | None = None,
     ) -> None:
         self.rules = rules
+        # Where the presearch's keys are kept between runs (rules.presearch).
+        self.cache_dir = cache_dir
         self._pipelines = pipelines
         # Detection considers every language with names, or only these.
         self.languages = frozenset(languages) if languages else None
@@ -83,7 +87,9 @@ class Engine:
         ps = self._presearch.get(all_actors)
         if ps is None:
             actors = self.rules.actors if all_actors else self._watched
-            ps = self._presearch[all_actors] = word_presearch(self.rules, sorted(actors))
+            ps = self._presearch[all_actors] = word_presearch(
+                self.rules, sorted(actors), self.cache_dir
+            )
         return ps
 
     def lexicon(self, lang: str) -> Lexicon:

@@ -13,10 +13,16 @@ spaCy only once a text is a candidate).
 
 from __future__ import annotations
 
+import hashlib
+import os
+import pickle
 import re
 from collections import Counter
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
+from functools import lru_cache
+from importlib import metadata
+from pathlib import Path
 
 import ahocorasick_rs
 
@@ -26,6 +32,7 @@ from rules.load import RuleSet
 
 ANY_LANG = "*"  # names given for every language
 START, END = 1, 2  # a key must start, end at a word boundary
+_CACHE_FORMAT = "wirewatch-presearch-1"
 _WORD_RE = re.compile(r"\w+")
 # Languages where clitics attach to acronyms too (ABD'ye, 북한이, والناتو).
 _CLITIC_LANGS = frozenset({"tr", "ko", "ar"})
@@ -123,8 +130,17 @@ class WordPresearch:
     def _share(self, pairs: tuple[tuple[str, str], ...]) -> tuple[tuple[str, str], ...]:
         return self._shared.setdefault(pairs, pairs)
 
-    def build(self) -> WordPresearch:
-        """Freeze the keys into the automata and each language's scripts."""
+    def scripts_of_letters(self) -> dict[str, frozenset[str]]:
+        """Each language's scripts: those of at least a tenth of its names' letters."""
+        out = {}
+        for lang, counts in self._letters.items():
+            total = sum(counts.values())
+            out[lang] = frozenset(s for s, k in counts.items() if k >= 0.1 * total)
+        return out
+
+    def build(self, *, scripts: bool = True) -> WordPresearch:
+        """Freeze the keys into the automaton (and the letters into each language's
+        scripts, unless they are known already)."""
         keys = list(self._keys)
         self.pairs = list(self._keys.values())
         self.bounds = bytearray(
@@ -137,9 +153,8 @@ class WordPresearch:
             self.automaton = ahocorasick_rs.AhoCorasick(
                 keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
             )
-        for lang, counts in self._letters.items():
-            total = sum(counts.values())
-            self.scripts[lang] = frozenset(s for s, k in counts.items() if k >= 0.1 * total)
+        if scripts:
+            self.scripts = self.scripts_of_letters()
         self._letters = {}
         return self
 
@@ -170,10 +185,30 @@ def _is_word(ch: str) -> bool:
     return ch.isalnum() and not _unspaced(ch)
 
 
-def word_presearch(rules: RuleSet, actors: Iterable[str]) -> WordPresearch:
-    """The presearch over every language's strong names of `actors`."""
+def word_presearch(
+    rules: RuleSet, actors: Iterable[str], cache_dir: Path | None = None
+) -> WordPresearch:
+    """The presearch over every language's strong names of `actors`.
+
+    With `cache_dir`, its keys are kept there, named by a digest of every
+    actor's names, the actors asked for and the code that makes the forms:
+    the whole library's half million keys take ~2.8 s of CPU to make and a
+    fraction of that to read back.
+    """
+    wanted_ids = sorted(a for a in set(actors) if a in rules.actors)
+    cache = _cache_path(rules, wanted_ids, cache_dir) if cache_dir is not None else None
+    cached = _read_cache(cache) if cache is not None else None
+    if cached is not None:
+        return cached
+    out = _make(rules, wanted_ids)
+    if cache is not None:
+        _write_cache(cache, out)
+    return out.build()
+
+
+def _make(rules: RuleSet, actors: list[str]) -> WordPresearch:
     out = WordPresearch()
-    wanted = [rules.actors[a] for a in actors if a in rules.actors]
+    wanted = [rules.actors[a] for a in actors]
     langs = {lang for a in wanted for lang in a.names}
     # In how many actors' names (per language) each word occurs.
     common: dict[str, Counter[str]] = {lang: Counter() for lang in langs}
@@ -184,4 +219,62 @@ def word_presearch(rules: RuleSet, actors: Iterable[str]) -> WordPresearch:
     for actor in wanted:
         for lang, names in actor.names.items():
             out.add_names(names, lang, actor.id, common[lang])
-    return out.build()
+    return out
+
+
+# The code that decides the keys: a change to any of these files makes a new cache.
+_CODE = ("presearch.py", "inflect.py", "suffixes.py", "lang.py")
+
+
+@lru_cache(maxsize=1)
+def _code_digest() -> bytes:
+    h = hashlib.sha256(_CACHE_FORMAT.encode())
+    for name in _CODE:
+        h.update((Path(__file__).parent / name).read_bytes())
+    for dist in ("pymorphy3", "pymorphy3-dicts-ru", "pymorphy3-dicts-uk"):
+        try:
+            h.update(f"{dist}={metadata.version(dist)}".encode())
+        except metadata.PackageNotFoundError:
+            h.update(dist.encode())
+    return h.digest()
+
+
+def _cache_path(rules: RuleSet, wanted: list[str], cache_dir: Path) -> Path:
+    h = hashlib.sha256(_code_digest())
+    h.update("\0".join(wanted).encode())
+    for aid in sorted(rules.actors):
+        h.update(b"\1" + aid.encode())
+        for lang, names in sorted(rules.actors[aid].names.items()):
+            h.update(b"\2" + lang.encode() + b"\3" + "\0".join(names).encode())
+    return cache_dir / f"presearch-{h.hexdigest()[:24]}.pickle"
+
+
+def _read_cache(path: Path) -> WordPresearch | None:
+    try:
+        with path.open("rb") as f:
+            data = pickle.load(f)
+        if not (isinstance(data, dict) and data.get("format") == _CACHE_FORMAT):
+            return None
+        out = WordPresearch(scripts=data["scripts"], _letters={})
+        out._keys = dict(zip(data["keys"], data["pairs"], strict=True))
+    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError):
+        return None
+    return out.build(scripts=False)
+
+
+def _write_cache(path: Path, made: WordPresearch) -> None:
+    # Best effort, as the library's cache: a read-only or missing folder only costs time.
+    data = {
+        "format": _CACHE_FORMAT,
+        "keys": list(made._keys),
+        "pairs": list(made._keys.values()),
+        "scripts": made.scripts_of_letters(),
+    }
+    tmp = path.with_suffix(f".{os.getpid()}.tmp")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tmp.open("wb") as f:
+            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(path)
+    except OSError:
+        tmp.unlink(missing_ok=True)

@@ -103,7 +103,7 @@ def backtest(watch_id: str, since: str, config_path: Path | None, db: str | None
         if config.store != ":memory:" and not Path(config.store).exists():
             raise click.ClickException(f"{config.store}: no such database")
         store = open_store(config.store)
-    engine = Engine(rules)
+    engine = Engine(rules, cache_dir=cache_dir())
     report = Report()
     try:
         with click.progressbar(

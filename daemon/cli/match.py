@@ -51,7 +51,7 @@ def match(
     with user_errors():
         rules = load_rules(rule_paths, shipped_watches=not rule_paths, cache_dir=cache_dir())
     detect = [c.strip() for c in detect_langs.split(",") if c.strip()] if detect_langs else None
-    engine = Engine(rules, languages=detect)
+    engine = Engine(rules, languages=detect, cache_dir=cache_dir())
     status = 0
     for name in files:
         try:

@@ -62,8 +62,9 @@ class Service:
     ) -> None:
         self.config = config
         self.now = now
-        self.rules = load_rules(config.rule_paths, cache_dir=cache_dir())
-        self.engine = Engine(self.rules)
+        cache = cache_dir()
+        self.rules = load_rules(config.rule_paths, cache_dir=cache)
+        self.engine = Engine(self.rules, cache_dir=cache)
         self.store: StoreAPI = open_store(config.store)
         self.channels = build_channels(config)
         limits = config.poll.fetch_limits()

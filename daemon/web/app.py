@@ -105,7 +105,7 @@ class Console:
         rules = self.settings.rules()
         with self._lock:
             if self._engine is None or self._engine[0] is not rules:
-                self._engine = (rules, Engine(rules))
+                self._engine = (rules, Engine(rules, cache_dir=self.settings.cache_dir))
             return self._engine[1]
 
     def page(self, request: Request, name: str, status: int = 200, **ctx: Any) -> HTMLResponse:
@@ -377,7 +377,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             ]
             rules, errors = tester.try_rules(yaml_text, file_name, others, settings.cache_dir)
             if rules is not None:
-                engine, edited = Engine(rules), True
+                engine, edited = Engine(rules, cache_dir=settings.cache_dir), True
         result = tester.match_text(engine, text, form.get("lang")) if text.strip() else None
         bt = None
         days = min(max(_int(form.get("days")) or 7, 1), 90)

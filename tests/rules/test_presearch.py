@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from rules.engine import Engine
 from rules.inflect import fold
+from rules.load import RuleSet
 from rules.presearch import word_presearch
 
 
@@ -41,3 +44,26 @@ def test_an_unsure_language_is_chosen_by_names_and_look_alikes(library_engine: E
     # A real mention is still found, whichever of the two wins.
     found = library_engine.match("Han rejste til Rusland i går.", all_actors=True)
     assert "RUS" in found.mentions
+
+
+def test_the_presearch_is_read_back_from_its_cache(library_engine: Engine, tmp_path: Path) -> None:
+    rules = library_engine.rules
+    texts = [fold(t) for t in ("Moskau und Pjöngjang", "북한과 러시아", "Кремль", "nothing")]
+    made = word_presearch(rules, ["RUS", "PRK"], tmp_path)
+    [cache] = tmp_path.glob("presearch-*.pickle")
+    read = word_presearch(rules, ["RUS", "PRK"], tmp_path)
+    assert read.scripts == made.scripts and read.bounds == made.bounds
+    assert [read.scan(t) for t in texts] == [made.scan(t) for t in texts]
+    assert read.scan(texts[0])["de"].keys() == {"RUS", "PRK"}
+    # Other actors, or other names of theirs, are another cache.
+    word_presearch(rules, ["RUS"], tmp_path)
+    renamed = dict(rules.actors)
+    renamed["PRK"] = rules.actors["PRK"].model_copy(update={"names": {"de": ["Nordkorea"]}})
+    other = word_presearch(RuleSet(renamed, rules.watches, rules.cues), ["RUS", "PRK"], tmp_path)
+    assert len(list(tmp_path.glob("presearch-*.pickle"))) == 3
+    assert "PRK" not in other.scan(fold("Pjöngjang")).get("de", {})
+    # A damaged cache is made again, and rewritten.
+    cache.write_bytes(b"not a pickle")
+    again = word_presearch(rules, ["RUS", "PRK"], tmp_path)
+    assert [again.scan(t) for t in texts] == [made.scan(t) for t in texts]
+    assert cache.read_bytes() != b"not a pickle"
