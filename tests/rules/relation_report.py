@@ -141,17 +141,32 @@ def table(name: str, score: Score) -> str:
     return "\n".join(lines)
 
 
+def parts(score: Score, passages: list[Passage]) -> str:
+    """F1 per class of the set's first file (its first 14 languages) and of its folder's
+    files (the 33 languages whose cues came later), each scored apart."""
+    wrong = {id(p): predicted for p, predicted in score.wrong}
+    lines = []
+    for part, label in ((False, "first file"), (True, "folder")):
+        mine = [p for p in passages if ("/" in p.file) == part]
+        if not mine:
+            continue
+        sub = Score()
+        for p in mine:
+            sub.add(p, wrong.get(id(p), p.label))
+        f1 = ", ".join(f"{c} {sub.prf(c)[2]:.2f}" for c in LABELS)
+        langs = len({p.lang for p in mine})
+        lines.append(f"  {label} ({sub.n} passages, {langs} languages): F1 {f1}")
+    return "\n".join(lines)
+
+
 def main(argv: list[str]) -> None:
     detect = "--detect" in argv
     sets = {name: load_passages(name) for name in ("dev", "blind")}
     engine = pair_engine([p for ps in sets.values() for p in ps])
     for name, passages in sets.items():
-        print(
-            table(
-                name + (" (language detected)" if detect else ""),
-                run(engine, passages, detect=detect),
-            )
-        )
+        score = run(engine, passages, detect=detect)
+        print(table(name + (" (language detected)" if detect else ""), score))
+        print(parts(score, passages))
 
 
 if __name__ == "__main__":
