@@ -61,6 +61,9 @@ class ConsoleSettings:
     now: Callable[[], datetime] = utcnow
     cache_dir: Path | None = None
     extra_routes: list[BaseRoute] = field(default_factory=list)
+    # Why the store can only be read (a replica, a read-only file), or None: the
+    # console then opens it read-only and refuses every write with this reason.
+    read_only: str | None = None
 
 
 class _Connections(threading.local):
@@ -83,12 +86,16 @@ class Console:
         self.env.filters.update(
             clean=clean, safe_url=safe_url, highlighted=highlighted, when=when, iso=ts
         )
-        self.env.globals.update(evidence_of=evidence_of, urlencode=urlencode)
+        self.env.globals.update(
+            evidence_of=evidence_of, urlencode=urlencode, read_only=settings.read_only
+        )
 
     def store(self) -> StoreAPI:
         """This thread's store connection (opened on first use; migrated by the opener)."""
         if self._local.store is None:
-            self._local.store = open_store(self.settings.store, migrate=False)
+            self._local.store = open_store(
+                self.settings.store, migrate=False, read_only=self.settings.read_only is not None
+            )
             with self._lock:
                 self._opened.append(self._local.store)
         return self._local.store
@@ -148,8 +155,14 @@ class FormError(Exception):
         self.reason = reason
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The POSTed form, once its origin and CSRF token are checked."""
+async def _form(request: Request, *, writes: bool = True) -> dict[str, str]:
+    """The POSTed form, once its origin and CSRF token are checked.
+
+    `writes`: the action changes the store, refused on a read-only console.
+    """
+    reason = request.app.state.console.settings.read_only
+    if writes and reason is not None:
+        raise FormError(403, refusal(request, reason))
     origin = request.headers.get("origin")
     if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
         raise FormError(403, "cross-origin request refused")
@@ -159,6 +172,14 @@ async def _form(request: Request) -> dict[str, str]:
     if not security.csrf_ok(request.cookies.get(security.CSRF_COOKIE), presented):
         raise FormError(403, "missing or wrong CSRF token: reload the page and try again")
     return form
+
+
+def refusal(request: Request, reason: str) -> str:
+    """Why a write is refused on a read-only console, naming the route and the store."""
+    return (
+        f"{request.method} {request.url.path}: this console is read-only ({reason}); "
+        "verdicts, mutes, retries and feed changes are made on a console of the primary store"
+    )
 
 
 def _back(request: Request, fallback: str) -> RedirectResponse:
@@ -357,7 +378,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         }
 
     async def tester_run(request: Request) -> Response:
-        form = await _form(request)
+        form = await _form(request, writes=False)  # the tester only reads
         return await run_in_threadpool(_tester_run, request, form)
 
     def _tester_run(request: Request, form: dict[str, str]) -> Response:
