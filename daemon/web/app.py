@@ -64,6 +64,8 @@ class ConsoleSettings:
     # Why the store can only be read (a replica, a read-only file), or None: the
     # console then opens it read-only and refuses every write with this reason.
     read_only: str | None = None
+    # Hits a page reads at most when no index narrows its filter (StoreAPI.hit_floor).
+    scan_hits: int = 20_000
 
 
 class _Connections(threading.local):
@@ -223,15 +225,25 @@ def build_app(settings: ConsoleSettings) -> Starlette:
     def hits(request: Request) -> Response:
         f = hit_filter(request)
         before = _int(request.query_params.get("before"))
-        rows = c.store().hit_page(f, limit=PAGE, before=before)
-        more = rows[-1]["id"] if len(rows) == PAGE else None
+        q = c.store()
+        floor = q.hit_floor(f, before, settings.scan_hits)
+        rows = q.hit_page(f, limit=PAGE, before=before, floor=floor)
+        more = rows[-1]["id"] if len(rows) == PAGE else floor
         return c.page(
-            request, "hits.html", title="hits", rows=rows, f=f, query=f.query(), more=more
+            request,
+            "hits.html",
+            title="hits",
+            rows=rows,
+            f=f,
+            query=f.query(),
+            more=more,
+            scanned=(floor, before) if floor and len(rows) < PAGE else None,
         )
 
     def hits_feed(request: Request) -> Response:
         f = hit_filter(request)
-        rows = c.store().hit_page(f, limit=PAGE)
+        q = c.store()
+        rows = q.hit_page(f, limit=PAGE, floor=q.hit_floor(f, None, settings.scan_hits))
         home = str(request.base_url)
         kind = request.path_params["fmt"]
         title = "wirewatch hits" + (f" · {f.watch}" if f.watch else "")

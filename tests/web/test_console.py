@@ -164,6 +164,19 @@ def test_writes_without_the_csrf_token_are_refused(
     )
 
 
+def test_a_filter_no_index_narrows_pages_through_the_hits_a_stretch_at_a_time(
+    seeded: Seeded,
+) -> None:
+    for client in make_client(seeded, scan_hits=1):
+        html = client.get("/hits?lang=de").text
+        newest = max(seeded.seed_hit, seeded.hostile_hit)
+        assert f"Read hits {newest} to the newest for this filter" in html
+        assert f'data-hit="{newest}"' in html
+        assert f'href="/hits?lang=de&amp;before={newest}">older →' in html
+        older = client.get(f"/hits?lang=de&before={newest}").text
+        assert f'data-hit="{newest - 1}"' in older and f'data-hit="{newest}"' not in older
+
+
 def test_a_verdict_is_stored_and_counts_in_precision(client: Any, seeded: Seeded) -> None:
     token = csrf(client)
     r = client.post(
