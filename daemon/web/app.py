@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -33,7 +34,7 @@ from daemon.web.text import clean, evidence_of, highlighted, safe_url
 from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.load import RuleSet, rule_files
-from store import VERDICTS, HitFilter, StoreAPI, open_store
+from store import VERDICTS, HitFilter, Overview, StoreAPI, open_store
 from store.codec import ts
 
 STATIC = Path(__file__).parent / "static"
@@ -66,6 +67,9 @@ class ConsoleSettings:
     read_only: str | None = None
     # Hits a page reads at most when no index narrows its filter (StoreAPI.hit_floor).
     scan_hits: int = 20_000
+    # How long the overview's counts are reused: they are the console's heaviest reads
+    # (evidence of up to 5,000 hits parsed), and the daemon polls in the same process.
+    overview_ttl_s: float = 5.0
 
 
 class _Connections(threading.local):
@@ -81,6 +85,7 @@ class Console:
         self._engine: tuple[RuleSet, Engine] | None = None
         self._lock = threading.Lock()
         self._opened: list[StoreAPI] = []
+        self._overview: tuple[float, Any] | None = None
         self.env = Environment(
             loader=PackageLoader("daemon.web", "templates"),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
@@ -108,6 +113,23 @@ class Console:
             opened, self._opened = self._opened, []
         for store in opened:
             store.close()
+
+    def overview_reads(self, now: datetime) -> tuple[Overview, dict[str, dict[str, int]]]:
+        """The overview's counts and the actor chart, reused for `overview_ttl_s`."""
+        with self._lock:
+            cached = self._overview
+        if cached is not None and time.monotonic() - cached[0] < self.settings.overview_ttl_s:
+            return cast(tuple[Overview, dict[str, dict[str, int]]], cached[1])
+        q = self.store()
+        reads = (q.overview(now), q.actor_counts(now - timedelta(days=14)))
+        with self._lock:
+            self._overview = (time.monotonic(), reads)
+        return reads
+
+    def changed(self) -> None:
+        """The console wrote to the store: read the overview afresh."""
+        with self._lock:
+            self._overview = None
 
     def engine(self) -> Engine:
         """An engine for the rules in force (rebuilt when they are reloaded)."""
@@ -200,9 +222,8 @@ def build_app(settings: ConsoleSettings) -> Starlette:
     def overview(request: Request) -> Response:
         now = settings.now()
         q = c.store()
-        o = q.overview(now)
+        o, actors = c.overview_reads(now)
         xs = charts.days(now.date(), 14)
-        actors = q.actor_counts(now - timedelta(days=14))
         singles = {k: v for k, v in actors.items() if "+" not in k}
         pairs = {k: v for k, v in actors.items() if "+" in k}
         spikes = [
@@ -321,6 +342,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         except ValueError as e:
             raise FormError(400, f"interval: {e}") from e
         await run_in_threadpool(c.store().add_feed, url, interval_s, settings.now(), None)
+        c.changed()
         return RedirectResponse("/feeds", status_code=303)
 
     async def feeds_import(request: Request) -> Response:
@@ -340,6 +362,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         for o in outlines:
             if safe_url(o.url):
                 await run_in_threadpool(c.store().add_feed, o.url, 900, now, o.title)
+                c.changed()
         return RedirectResponse("/feeds", status_code=303)
 
     def watches(request: Request) -> Response:
@@ -443,6 +466,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             raise FormError(400, f"verdict must be one of {', '.join(VERDICTS)}")
         hid = request.path_params["id"]
         await run_in_threadpool(c.store().set_verdict, hid, value, settings.now())
+        c.changed()
         return _back(request, f"/hits/{hid}")
 
     def verdicts(request: Request) -> Response:
@@ -478,11 +502,13 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             now,
             form.get("reason"),
         )
+        c.changed()
         return RedirectResponse("/mutes", status_code=303)
 
     async def mute_end(request: Request) -> Response:
         await _form(request)
         await run_in_threadpool(c.store().remove_mute, request.path_params["id"])
+        c.changed()
         return RedirectResponse("/mutes", status_code=303)
 
     def deliveries(request: Request) -> Response:
@@ -507,6 +533,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         form = await _form(request)
         ids = [int(x) for x in form.get("ids", "").split(",") if x.strip().isdigit()]
         await run_in_threadpool(c.store().retry_dead, ids or None, settings.now())
+        c.changed()
         return RedirectResponse("/deliveries?status=pending", status_code=303)
 
     routes: list[BaseRoute] = [

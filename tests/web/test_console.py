@@ -281,6 +281,23 @@ def test_retry_dead_letters_from_the_deliveries_page(fresh: Seeded) -> None:
         assert "<td>dead</td>" not in client.get("/deliveries").text
 
 
+def test_the_overview_is_reused_until_the_console_writes(fresh: Seeded) -> None:
+    store = open_store(fresh.target)
+    job = store.deliveries("pending")[0]
+    store.mark_failed(job.id, "HTTP 410", None)
+    for client in make_client(fresh, overview_ttl_s=3600):
+        assert " · dead 1 — " in client.get("/").text
+        other = store.deliveries("pending")[0]
+        store.mark_failed(other.id, "HTTP 500", None)  # the daemon writes meanwhile
+        reused = client.get("/").text
+        assert " · dead 1 — " in reused and "HTTP 500" not in reused
+        token = csrf(client)
+        client.post("/deliveries/retry", data={"csrf": token, "ids": str(job.id)})
+        afresh = client.get("/").text  # one retried, the other dead
+        assert " · dead 1 — " in afresh and "HTTP 500" in afresh and "HTTP 410" not in afresh
+    store.close()
+
+
 def test_feeds_add_import_and_export_opml(fresh: Seeded) -> None:
     for client in make_client(fresh):
         token = csrf(client)
