@@ -15,6 +15,8 @@ load on these 2 cores falls on both): in a loaded phase another process sends
 over the overview, the hit list, a search and a story page. Reported: median
 cycle time per phase kind and their ratio (the baseline is the quiet phases of
 the same run), the requests answered and their median and p95 latency.
+WIREWATCH_BENCH_LOAD_WORKERS sets poll.workers (default 0: parse and match in
+the daemon's process, beside the console).
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import re
+import signal
 import sqlite3
 import statistics
 import tempfile
@@ -44,6 +47,7 @@ HITS = int(os.environ.get("WIREWATCH_BENCH_LOAD_HITS", "100000"))
 ARTICLES = int(os.environ.get("WIREWATCH_BENCH_LOAD_ARTICLES", "500000"))
 INTERVAL = "1h"  # never due by itself during the run: the bench makes feeds due
 CYCLES = int(os.environ.get("WIREWATCH_BENCH_LOAD_CYCLES", "8"))  # per phase
+WORKERS = int(os.environ.get("WIREWATCH_BENCH_LOAD_WORKERS", "0"))  # poll.workers
 RATE = 20.0  # console requests per second in a loaded phase
 PAGES = ["/", "/hits", "/hits?q=Gipfel", "/stories/1234"]
 ELAPSED = re.compile(r"poll cycle feeds=(\d+) failed=(\d+) elapsed_s=([0-9.]+)")
@@ -66,7 +70,7 @@ def prepare(tmp: Path, port: int) -> Path:
     cfg.write_text(
         f"store: {db_path}\nrules: [{ROOT / 'rules' / 'watches'}]\nfeeds:\n{feeds}\n"
         "channels: {}\n"
-        "poll: {tick: 0.2s, concurrency: 32, per_host: 8}\n"
+        f"poll: {{tick: 0.2s, concurrency: 32, per_host: 8, workers: {WORKERS}}}\n"
         f"http: {{listen: '127.0.0.1:{free_port()}'}}\n",
         encoding="utf-8",
     )
@@ -170,10 +174,12 @@ def main() -> None:
                 (loaded if kind == "loaded" else quiet).extend(times)
                 answered, errors, latencies = answered + n, errors + e, latencies + lat
                 print(f"  {kind:6} cycles (s): {' '.join(f'{t:.2f}' for t in times)}", flush=True)
+            d.signal(signal.SIGTERM)  # a clean stop ends its parse/match workers too
+            d.wait()
     q, lo = statistics.median(quiet), statistics.median(loaded)
     print(
         f"{FEEDS} loopback feeds (synthetic German items, shipped watches), store "
-        f"{HITS:,} hits / {ARTICLES:,} articles (synthetic)"
+        f"{HITS:,} hits / {ARTICLES:,} articles (synthetic), poll.workers {WORKERS}"
     )
     print(f"poll cycle median, quiet (baseline): {q:.3f} s over {len(quiet)} cycles")
     print(f"poll cycle median, {RATE:.0f} console req/s: {lo:.3f} s over {len(loaded)} cycles")
