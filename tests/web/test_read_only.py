@@ -277,3 +277,38 @@ def test_wirewatch_web_serves_a_postgresql_hot_standby(engine: Any) -> None:
                 f"the store's schema is none, this wirewatch expects {MIGRATIONS[-1].name}: "
                 "no wirewatch tables in it; a read-only console does not create them"
             )
+
+
+def test_a_role_whose_sessions_are_read_only_is_detected(engine: Any) -> None:
+    import uuid
+    from urllib.parse import parse_qs, urlsplit, urlunsplit
+
+    import psycopg
+
+    from tests.support.pg import fresh_schema, server_url
+    from tests.web.conftest import seed
+
+    role = f"ro_{uuid.uuid4().hex[:10]}"
+    with fresh_schema() as url, psycopg.connect(server_url(), autocommit=True) as admin:
+        seeded = seed(url, engine)
+        schema = parse_qs(urlsplit(url).query)["options"][0].rpartition("search_path=")[2]
+        admin.execute(f"CREATE ROLE {role} LOGIN")
+        admin.execute(f"ALTER ROLE {role} SET default_transaction_read_only = on")
+        try:
+            admin.execute(f"GRANT USAGE ON SCHEMA {schema} TO {role}")
+            admin.execute(f"GRANT SELECT ON ALL TABLES IN SCHEMA {schema} TO {role}")
+            parts = urlsplit(url)
+            reader = urlunsplit(parts._replace(netloc=f"{role}@{parts.hostname}:{parts.port}"))
+            reason = read_only_reason(reader)
+            assert reason == (
+                f"{reader}: default_transaction_read_only is on for this role or database"
+            )
+            assert read_only_reason(url) is None
+            store = open_store(reader, read_only=True)
+            try:
+                assert store.hit_detail(seeded.seed_hit) is not None
+            finally:
+                store.close()
+        finally:
+            admin.execute(f"DROP OWNED BY {role}")
+            admin.execute(f"DROP ROLE {role}")
