@@ -190,6 +190,7 @@ def main() -> None:
                 rules=lambda: rules,
                 now=lambda: NOW,
                 extra_routes=endpoint_routes(Metrics(), lambda: None),
+                overview_ttl_s=0,  # measure the overview's reads, not their reuse
             )
         )
         with TestClient(app) as client:
