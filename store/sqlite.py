@@ -88,19 +88,36 @@ def open_sqlite(path: str | Path, *, migrate: bool = True, read_only: bool = Fal
 def _open_read_only(name: str) -> SqliteStore:
     if name == ":memory:" or not os.path.isfile(name):
         raise StoreOpenError(name, "no such file (a read-only store is never created)")
-    uri = f"file:{quote(os.path.abspath(name))}?mode=ro"
+    path = os.path.abspath(name)
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=BUSY_MS / 1000, check_same_thread=False)
-        db = sqlite_utils.Database(conn)
-        db.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the header now
+        db = _connect_read_only(f"file:{quote(path)}?mode=ro")
     except sqlite3.Error as e:
-        raise StoreOpenError(name, str(e)) from e
+        # A WAL file in a folder we cannot write, with no -wal beside it: mode=ro needs
+        # to make its -shm and cannot. Nobody can be writing it then (a writer makes the
+        # -wal first), so it is read as immutable.
+        if os.access(os.path.dirname(path), os.W_OK) or os.path.exists(path + "-wal"):
+            raise StoreOpenError(name, str(e)) from e
+        try:
+            db = _connect_read_only(f"file:{quote(path)}?immutable=1")
+        except sqlite3.Error as again:
+            raise StoreOpenError(name, str(again)) from again
+    conn = db.conn
     try:
         check_schema(db, name)
     except BaseException:
         conn.close()
         raise
     return SqliteStore(db, name, SQLITE)
+
+
+def _connect_read_only(uri: str) -> sqlite_utils.Database:
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_MS / 1000, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the header now
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return sqlite_utils.Database(conn)
 
 
 def read_only_reason(path: str) -> str | None:

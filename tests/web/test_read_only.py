@@ -312,3 +312,57 @@ def test_a_role_whose_sessions_are_read_only_is_detected(engine: Any) -> None:
         finally:
             admin.execute(f"DROP OWNED BY {role}")
             admin.execute(f"DROP ROLE {role}")
+
+
+@pytest.mark.slow
+def test_a_read_only_copy_in_a_read_only_folder_is_read_by_another_user(
+    tmp_path: Path,
+) -> None:
+    """mode=ro cannot make the -shm of a WAL file in a folder it cannot write: such a
+    copy (nobody writes it: a writer makes the -wal first) is read as immutable."""
+    import shutil
+    import subprocess
+    import sys
+
+    system = Path("/usr/bin/python3")
+    if os.getuid() != 0 or shutil.which("runuser") is None or not system.exists():
+        pytest.skip("needs root, runuser and /usr/bin/python3 to read as another user")
+    version = subprocess.run(
+        [str(system), "-c", "import sys; print(sys.version_info[:2])"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    if version != str(sys.version_info[:2]):
+        pytest.skip(f"/usr/bin/python3 is {version}, the venv's packages are for another")
+    folder = Path(tempfile_dir()) / f"ww-ro-{os.getpid()}"
+    folder.mkdir()
+    try:
+        path = folder / "copy.db"
+        open_store(path).close()
+        os.chmod(path, 0o444)
+        os.chmod(folder, 0o555)
+        site = next(Path(sys.prefix).glob("lib/python3.*/site-packages"))
+        root = Path(__file__).resolve().parents[2]
+        out = subprocess.run(
+            [str(shutil.which("runuser")), "-u", "nobody", "--", str(system), "-c",
+             "import sys; from store import open_store; "
+             "s = open_store(sys.argv[1], read_only=True); print(s.counts()); s.close()",
+             str(path)],
+            env={"PYTHONPATH": f"{root}:{site}", "PATH": "/usr/bin:/bin"},
+            capture_output=True,
+            text=True,
+        )  # fmt: skip
+        assert out.returncode == 0, out.stderr
+        assert out.stdout.strip() == "{'feeds': 0, 'articles': 0, 'hits': 0, 'pending': 0}"
+        assert sorted(p.name for p in folder.iterdir()) == ["copy.db"]
+    finally:
+        os.chmod(folder, 0o755)
+        shutil.rmtree(folder)
+
+
+def tempfile_dir() -> str:
+    """A folder every user can pass through (pytest's tmp_path is root's, 0700)."""
+    import tempfile
+
+    return tempfile.gettempdir()
