@@ -5,8 +5,8 @@ rule logic. Callers open a store with `open_store` (a SQLite file or a
 `postgresql://` URL) and see only `StoreAPI`; docs/store.md shows the layers.
 """
 
-from store.backend import open_store
-from store.errors import StoreError, is_database_error
+from store.backend import open_store, read_only_reason
+from store.errors import SchemaError, StoreError, is_database_error
 from store.interface import StoreAPI
 from store.model import (
     MUTE_KINDS,
@@ -45,6 +45,7 @@ __all__ = [
     "PollOutcome",
     "Pruned",
     "Recorded",
+    "SchemaError",
     "StoreAPI",
     "StoreError",
     "StoreStats",
@@ -56,5 +57,6 @@ __all__ = [
     "is_muted",
     "is_postgres",
     "open_store",
+    "read_only_reason",
     "redact",
 ]

@@ -28,6 +28,18 @@ class StoreOpenError(StoreError):
         self.reason = reason
 
 
+class SchemaError(StoreError):
+    """A store opened read-only (no migrating) has another schema than this code expects."""
+
+    def __init__(self, path: str, found: str, expected: str, advice: str) -> None:
+        super().__init__(
+            f"{path}: the store's schema is {found}, this wirewatch expects {expected}: {advice}"
+        )
+        self.path = path
+        self.found = found
+        self.expected = expected
+
+
 class BackupError(StoreError):
     """The backup could not be written."""
 

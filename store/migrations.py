@@ -20,6 +20,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from store.codec import ts
+from store.errors import SchemaError, is_database_error
 from store.sql import Database, Dialect
 
 
@@ -273,3 +274,33 @@ def migrate(
             )
             applied.append(migration.name)
     return applied
+
+
+def check_schema(db: Database, path: str, migrations: tuple[Migration, ...] = MIGRATIONS) -> None:
+    """Raise SchemaError unless the store has applied exactly `migrations` (read only)."""
+    try:
+        done = {r["name"] for r in db.query("SELECT name FROM _migrations")}
+    except Exception as e:  # no _migrations table: not a wirewatch store, or an empty one
+        if not is_database_error(e):
+            raise
+        done = set()
+    expected = [m.name for m in migrations]
+    if done == set(expected):
+        return
+    newer = sorted(done - set(expected))
+    lacking = [name for name in expected if name not in done]
+    if newer:
+        advice = (
+            f"a newer wirewatch migrated it ({', '.join(newer)}); "
+            "serve it with that version, or upgrade this one"
+        )
+    elif done:
+        advice = (
+            f"it lacks {', '.join(lacking)}; a read-only console does not migrate: "
+            "start this version's daemon (or `wirewatch web` without --read-only) on the "
+            "primary first"
+        )
+    else:
+        advice = "no wirewatch tables in it; a read-only console does not create them"
+    found = max(done) if done else "none"
+    raise SchemaError(path, found, expected[-1], advice)

@@ -213,6 +213,17 @@ class HitFilter:
     q: str = ""  # full-text search
     story: int | None = None
 
+    def is_scanned(self) -> bool:
+        """Whether no index narrows this filter: its page is read from the hits in id order.
+
+        A search (its full-text index), a story (articles.story_id) and a day range
+        (hits.created_at) are read through an index; a watch through
+        (watch_id, created_at). Language, feed, severity, actor and verdict alone are
+        tested row by row.
+        """
+        indexed = self.q or self.story is not None or self.since or self.until or self.watch
+        return not indexed and any((self.lang, self.feed, self.severity, self.actor, self.verdict))
+
     def query(self) -> dict[str, str]:
         """The non-empty filters, as URL query parameters."""
         return {k: str(v) for k in self.__slots__ if (v := getattr(self, k)) not in ("", None)}

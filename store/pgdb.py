@@ -31,21 +31,33 @@ def translate(sql: str, named: bool) -> str:
     return _NAMED.sub(r"%(\1)s", sql) if named else sql.replace("?", "%s")
 
 
+def _connect(url: str, read_only: bool) -> psycopg.Connection[Any]:
+    conn = psycopg.connect(url, autocommit=True, connect_timeout=10)
+    if read_only:
+        # A session setting, not a write: allowed on a standby, and it makes a primary
+        # refuse this connection's writes too.
+        conn.execute("SET default_transaction_read_only = on")
+    return conn
+
+
 class PgDatabase:
     """One PostgreSQL connection, used by one daemon's event loop."""
 
-    def __init__(self, conn: psycopg.Connection[Any], url: str = "") -> None:
+    def __init__(
+        self, conn: psycopg.Connection[Any], url: str = "", *, read_only: bool = False
+    ) -> None:
         self.conn = conn
         self.url = url
+        self.read_only = read_only
 
     @classmethod
-    def connect(cls, url: str) -> PgDatabase:
-        """Connect (autocommit) to the database at `url`."""
-        return cls(psycopg.connect(url, autocommit=True, connect_timeout=10), url)
+    def connect(cls, url: str, *, read_only: bool = False) -> PgDatabase:
+        """Connect (autocommit) to the database at `url`; `read_only`: every transaction is."""
+        return cls(_connect(url, read_only), url, read_only=read_only)
 
     def _live(self) -> psycopg.Connection[Any]:
         if self.conn.closed and self.url:
-            self.conn = psycopg.connect(self.url, autocommit=True, connect_timeout=10)
+            self.conn = _connect(self.url, self.read_only)
         return self.conn
 
     def execute(self, sql: str, params: Params = ()) -> psycopg.Cursor[Any]:

@@ -27,6 +27,7 @@ from pathlib import Path
 
 from store.base import SqlStore
 from store.errors import BackupError, StoreOpenError
+from store.migrations import check_schema
 from store.migrations import migrate as apply_migrations
 from store.sql import POSTGRESQL
 from store.url import redact
@@ -66,8 +67,12 @@ class PostgresStore(SqlStore):
         return f"{redact(self.path)}: a read-only standby" if standby else None
 
 
-def open_postgres(url: str, *, migrate: bool = True) -> PostgresStore:
-    """Connect to and migrate (unless told not to) the PostgreSQL database at `url`."""
+def open_postgres(url: str, *, migrate: bool = True, read_only: bool = False) -> PostgresStore:
+    """Connect to and migrate (unless told not to) the PostgreSQL database at `url`.
+
+    `read_only`: every transaction of the connection is READ ONLY (a standby's are
+    anyway); never migrate, and check that the schema is this code's.
+    """
     if psycopg is None:
         raise StoreOpenError(
             redact(url), "psycopg is not installed: pip install 'wirewatch[postgresql]'"
@@ -75,9 +80,40 @@ def open_postgres(url: str, *, migrate: bool = True) -> PostgresStore:
     from store.pgdb import PgDatabase
 
     try:
-        db = PgDatabase.connect(url)
-        if migrate:
-            apply_migrations(db, POSTGRESQL, datetime.now(UTC))
+        db = PgDatabase.connect(url, read_only=read_only)
     except psycopg.Error as e:
         raise StoreOpenError(redact(url), str(e).strip()) from e
+    try:
+        if read_only:
+            check_schema(db, redact(url))
+        elif migrate:
+            apply_migrations(db, POSTGRESQL, datetime.now(UTC))
+    except psycopg.Error as e:
+        db.close()
+        raise StoreOpenError(redact(url), str(e).strip()) from e
+    except BaseException:
+        db.close()
+        raise
     return PostgresStore(db, url, POSTGRESQL)
+
+
+def read_only_reason(url: str) -> str | None:
+    """Why the database at `url` can only be read (a hot standby, read-only sessions), or None.
+
+    None when it cannot be reached: opening it then says why.
+    """
+    if psycopg is None:
+        return None
+    try:
+        with psycopg.connect(url, connect_timeout=10) as conn:
+            row = conn.execute(
+                "SELECT pg_is_in_recovery(), current_setting('default_transaction_read_only')"
+            ).fetchone()
+    except psycopg.Error:
+        return None
+    standby, sessions = row or (False, "off")
+    if standby:
+        return f"{redact(url)}: a hot standby (pg_is_in_recovery() is true)"
+    if sessions == "on":
+        return f"{redact(url)}: default_transaction_read_only is on for this role or database"
+    return None

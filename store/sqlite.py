@@ -10,11 +10,13 @@ import os
 import sqlite3
 from datetime import UTC, datetime
 from pathlib import Path
+from urllib.parse import quote
 
 import sqlite_utils
 
 from store.base import SqlStore
 from store.errors import BackupError, StoreOpenError
+from store.migrations import check_schema
 from store.migrations import migrate as apply_migrations
 from store.sql import SQLITE
 
@@ -49,9 +51,15 @@ class SqliteStore(SqlStore):
         return probe_writable(self.path)
 
 
-def open_sqlite(path: str | Path, *, migrate: bool = True) -> SqliteStore:
-    """Open (creating if needed) and migrate (unless told not to) the SQLite store at `path`."""
+def open_sqlite(path: str | Path, *, migrate: bool = True, read_only: bool = False) -> SqliteStore:
+    """Open (creating if needed) and migrate (unless told not to) the SQLite store at `path`.
+
+    `read_only`: open the existing file with `mode=ro` (SQLite refuses every write),
+    never create, migrate or switch it to WAL, and check its schema is this code's.
+    """
     name = str(path)
+    if read_only:
+        return _open_read_only(name)
     try:
         if name != ":memory:":
             Path(name).parent.mkdir(parents=True, exist_ok=True)
@@ -75,6 +83,60 @@ def open_sqlite(path: str | Path, *, migrate: bool = True) -> SqliteStore:
     except (OSError, sqlite3.Error) as e:
         raise StoreOpenError(name, str(e)) from e
     return SqliteStore(db, name, SQLITE)
+
+
+def _open_read_only(name: str) -> SqliteStore:
+    if name == ":memory:" or not os.path.isfile(name):
+        raise StoreOpenError(name, "no such file (a read-only store is never created)")
+    path = os.path.abspath(name)
+    try:
+        db = _connect_read_only(f"file:{quote(path)}?mode=ro")
+    except sqlite3.Error as e:
+        # A WAL file in a folder we cannot write, with no -wal beside it: mode=ro needs
+        # to make its -shm and cannot. Nobody can be writing it then (a writer makes the
+        # -wal first), so it is read as immutable.
+        if os.access(os.path.dirname(path), os.W_OK) or os.path.exists(path + "-wal"):
+            raise StoreOpenError(name, str(e)) from e
+        try:
+            db = _connect_read_only(f"file:{quote(path)}?immutable=1")
+        except sqlite3.Error as again:
+            raise StoreOpenError(name, str(again)) from again
+    conn = db.conn
+    try:
+        check_schema(db, name)
+    except BaseException:
+        conn.close()
+        raise
+    return SqliteStore(db, name, SQLITE)
+
+
+def _connect_read_only(uri: str) -> sqlite_utils.Database:
+    conn = sqlite3.connect(uri, uri=True, timeout=BUSY_MS / 1000, check_same_thread=False)
+    try:
+        conn.execute("SELECT count(*) FROM sqlite_master").fetchone()  # reads the header now
+    except sqlite3.Error:
+        conn.close()
+        raise
+    return sqlite_utils.Database(conn)
+
+
+def read_only_reason(path: str) -> str | None:
+    """Why the SQLite file at `path` can only be read, or None (also when it is missing).
+
+    By its mode bits as well as by access(2): root may write a 0444 file, but a
+    file nobody may write is meant to stay as it is.
+    """
+    if path == ":memory:" or not os.path.exists(path):
+        return None
+    folder = os.path.dirname(os.path.abspath(path))
+    for name in (path, path + "-wal", path + "-shm", folder):
+        if not os.path.exists(name):
+            continue
+        mode = os.stat(name).st_mode
+        if not mode & 0o222 or not os.access(name, os.W_OK):
+            what = "folder" if name == folder else "file"
+            return f"{name}: the {what} is read-only (mode {mode & 0o777:04o})"
+    return None
 
 
 def probe_writable(path: str, timeout_s: float = 0.5) -> str | None:

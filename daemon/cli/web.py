@@ -14,7 +14,7 @@ from daemon.cli.options import config_option, db_option, get_config, open_store,
 from daemon.runtime.paths import cache_dir
 from rules.duration import parse_duration
 from rules.load import load_rules
-from store import MUTE_KINDS
+from store import MUTE_KINDS, read_only_reason, redact
 from store import open_store as open_target
 
 log = logging.getLogger("wirewatch")
@@ -32,12 +32,19 @@ log = logging.getLogger("wirewatch")
 @click.option(
     "--hash-password", is_flag=True, help="Print a password hash for a credential file and exit."
 )
+@click.option(
+    "--read-only",
+    is_flag=True,
+    help="Never write the store: no migration, writes refused (automatic on a standby "
+    "or a read-only file).",
+)
 def web(
     config_path: Path | None,
     db: str | None,
     listen: str | None,
     auth_file: Path | None,
     hash_password: bool,
+    read_only: bool,
 ) -> None:
     """Serve the web console against a store, without polling (a laptop, a replica)."""
     from daemon.config import HttpConfig
@@ -61,13 +68,20 @@ def web(
         if auth_file:
             update["auth_file"] = str(auth_file)
         config = config.model_copy(update={"http": http.model_copy(update=update)})
-        open_target(config.store).close()  # create and migrate once
+        reason = read_only_reason(config.store)
+        if reason is not None:
+            log.info("the store cannot be written: serving it read-only reason=%s", reason)
+        elif read_only:
+            reason = f"{redact(config.store)}: opened with --read-only"
+        # Read-only: checks the schema and never migrates; else creates and migrates once.
+        open_target(config.store, read_only=reason is not None).close()
         current = SimpleNamespace(
             rules=load_rules(config.rule_paths, cache_dir=cache_dir()), config=config
         )
         settings = console_settings(config, lambda: current, cache_dir())
         if settings is None:
             raise click.ClickException("the console needs a database file or URL, not :memory:")
+        settings.read_only = reason
         from daemon.web.app import build_app
 
         assert config.http is not None

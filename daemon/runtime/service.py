@@ -137,6 +137,7 @@ class Service:
     async def poll_due(self) -> list[PollReport]:
         """Poll every feed that is due, taking them from the store in batches."""
         cycle_at = self.now()
+        started = time.monotonic()
         cursor: list[FeedState] = []
 
         def next_batch() -> list[FeedState]:
@@ -149,7 +150,12 @@ class Service:
         reports = await self.dispatcher().run(next_batch)
         if reports:
             failed = sum(not r.ok for r in reports)
-            log.info("poll cycle feeds=%d failed=%d", len(reports), failed)
+            log.info(
+                "poll cycle feeds=%d failed=%d elapsed_s=%.3f",
+                len(reports),
+                failed,
+                time.monotonic() - started,
+            )
         if any(r.hits for r in reports):
             self.kick_delivery()
         return reports

@@ -10,11 +10,12 @@ from __future__ import annotations
 import contextlib
 import dataclasses
 import threading
+import time
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qs, urlencode, urlsplit
 
 from jinja2 import Environment, PackageLoader, select_autoescape
@@ -33,7 +34,7 @@ from daemon.web.text import clean, evidence_of, highlighted, safe_url
 from rules.duration import parse_duration
 from rules.engine import Engine
 from rules.load import RuleSet, rule_files
-from store import VERDICTS, HitFilter, StoreAPI, open_store
+from store import VERDICTS, HitFilter, Overview, StoreAPI, open_store
 from store.codec import ts
 
 STATIC = Path(__file__).parent / "static"
@@ -61,6 +62,14 @@ class ConsoleSettings:
     now: Callable[[], datetime] = utcnow
     cache_dir: Path | None = None
     extra_routes: list[BaseRoute] = field(default_factory=list)
+    # Why the store can only be read (a replica, a read-only file), or None: the
+    # console then opens it read-only and refuses every write with this reason.
+    read_only: str | None = None
+    # Hits a page reads at most when no index narrows its filter (StoreAPI.hit_floor).
+    scan_hits: int = 20_000
+    # How long the overview's counts are reused: they are the console's heaviest reads
+    # (evidence of up to 5,000 hits parsed), and the daemon polls in the same process.
+    overview_ttl_s: float = 5.0
 
 
 class _Connections(threading.local):
@@ -76,6 +85,7 @@ class Console:
         self._engine: tuple[RuleSet, Engine] | None = None
         self._lock = threading.Lock()
         self._opened: list[StoreAPI] = []
+        self._overview: tuple[float, Any] | None = None
         self.env = Environment(
             loader=PackageLoader("daemon.web", "templates"),
             autoescape=select_autoescape(("html", "xml"), default_for_string=True, default=True),
@@ -83,12 +93,16 @@ class Console:
         self.env.filters.update(
             clean=clean, safe_url=safe_url, highlighted=highlighted, when=when, iso=ts
         )
-        self.env.globals.update(evidence_of=evidence_of, urlencode=urlencode)
+        self.env.globals.update(
+            evidence_of=evidence_of, urlencode=urlencode, read_only=settings.read_only
+        )
 
     def store(self) -> StoreAPI:
         """This thread's store connection (opened on first use; migrated by the opener)."""
         if self._local.store is None:
-            self._local.store = open_store(self.settings.store, migrate=False)
+            self._local.store = open_store(
+                self.settings.store, migrate=False, read_only=self.settings.read_only is not None
+            )
             with self._lock:
                 self._opened.append(self._local.store)
         return self._local.store
@@ -99,6 +113,23 @@ class Console:
             opened, self._opened = self._opened, []
         for store in opened:
             store.close()
+
+    def overview_reads(self, now: datetime) -> tuple[Overview, dict[str, dict[str, int]]]:
+        """The overview's counts and the actor chart, reused for `overview_ttl_s`."""
+        with self._lock:
+            cached = self._overview
+        if cached is not None and time.monotonic() - cached[0] < self.settings.overview_ttl_s:
+            return cast(tuple[Overview, dict[str, dict[str, int]]], cached[1])
+        q = self.store()
+        reads = (q.overview(now), q.actor_counts(now - timedelta(days=14)))
+        with self._lock:
+            self._overview = (time.monotonic(), reads)
+        return reads
+
+    def changed(self) -> None:
+        """The console wrote to the store: read the overview afresh."""
+        with self._lock:
+            self._overview = None
 
     def engine(self) -> Engine:
         """An engine for the rules in force (rebuilt when they are reloaded)."""
@@ -148,8 +179,14 @@ class FormError(Exception):
         self.reason = reason
 
 
-async def _form(request: Request) -> dict[str, str]:
-    """The POSTed form, once its origin and CSRF token are checked."""
+async def _form(request: Request, *, writes: bool = True) -> dict[str, str]:
+    """The POSTed form, once its origin and CSRF token are checked.
+
+    `writes`: the action changes the store, refused on a read-only console.
+    """
+    reason = request.app.state.console.settings.read_only
+    if writes and reason is not None:
+        raise FormError(403, refusal(request, reason))
     origin = request.headers.get("origin")
     if origin and urlsplit(origin).netloc != request.headers.get("host", ""):
         raise FormError(403, "cross-origin request refused")
@@ -159,6 +196,14 @@ async def _form(request: Request) -> dict[str, str]:
     if not security.csrf_ok(request.cookies.get(security.CSRF_COOKIE), presented):
         raise FormError(403, "missing or wrong CSRF token: reload the page and try again")
     return form
+
+
+def refusal(request: Request, reason: str) -> str:
+    """Why a write is refused on a read-only console, naming the route and the store."""
+    return (
+        f"{request.method} {request.url.path}: this console is read-only ({reason}); "
+        "verdicts, mutes, retries and feed changes are made on a console of the primary store"
+    )
 
 
 def _back(request: Request, fallback: str) -> RedirectResponse:
@@ -177,9 +222,8 @@ def build_app(settings: ConsoleSettings) -> Starlette:
     def overview(request: Request) -> Response:
         now = settings.now()
         q = c.store()
-        o = q.overview(now)
+        o, actors = c.overview_reads(now)
         xs = charts.days(now.date(), 14)
-        actors = q.actor_counts(now - timedelta(days=14))
         singles = {k: v for k, v in actors.items() if "+" not in k}
         pairs = {k: v for k, v in actors.items() if "+" in k}
         spikes = [
@@ -202,15 +246,25 @@ def build_app(settings: ConsoleSettings) -> Starlette:
     def hits(request: Request) -> Response:
         f = hit_filter(request)
         before = _int(request.query_params.get("before"))
-        rows = c.store().hit_page(f, limit=PAGE, before=before)
-        more = rows[-1]["id"] if len(rows) == PAGE else None
+        q = c.store()
+        floor = q.hit_floor(f, before, settings.scan_hits)
+        rows = q.hit_page(f, limit=PAGE, before=before, floor=floor)
+        more = rows[-1]["id"] if len(rows) == PAGE else floor
         return c.page(
-            request, "hits.html", title="hits", rows=rows, f=f, query=f.query(), more=more
+            request,
+            "hits.html",
+            title="hits",
+            rows=rows,
+            f=f,
+            query=f.query(),
+            more=more,
+            scanned=(floor, before) if floor and len(rows) < PAGE else None,
         )
 
     def hits_feed(request: Request) -> Response:
         f = hit_filter(request)
-        rows = c.store().hit_page(f, limit=PAGE)
+        q = c.store()
+        rows = q.hit_page(f, limit=PAGE, floor=q.hit_floor(f, None, settings.scan_hits))
         home = str(request.base_url)
         kind = request.path_params["fmt"]
         title = "wirewatch hits" + (f" · {f.watch}" if f.watch else "")
@@ -288,6 +342,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         except ValueError as e:
             raise FormError(400, f"interval: {e}") from e
         await run_in_threadpool(c.store().add_feed, url, interval_s, settings.now(), None)
+        c.changed()
         return RedirectResponse("/feeds", status_code=303)
 
     async def feeds_import(request: Request) -> Response:
@@ -307,6 +362,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         for o in outlines:
             if safe_url(o.url):
                 await run_in_threadpool(c.store().add_feed, o.url, 900, now, o.title)
+                c.changed()
         return RedirectResponse("/feeds", status_code=303)
 
     def watches(request: Request) -> Response:
@@ -357,7 +413,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         }
 
     async def tester_run(request: Request) -> Response:
-        form = await _form(request)
+        form = await _form(request, writes=False)  # the tester only reads
         return await run_in_threadpool(_tester_run, request, form)
 
     def _tester_run(request: Request, form: dict[str, str]) -> Response:
@@ -410,6 +466,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             raise FormError(400, f"verdict must be one of {', '.join(VERDICTS)}")
         hid = request.path_params["id"]
         await run_in_threadpool(c.store().set_verdict, hid, value, settings.now())
+        c.changed()
         return _back(request, f"/hits/{hid}")
 
     def verdicts(request: Request) -> Response:
@@ -445,11 +502,13 @@ def build_app(settings: ConsoleSettings) -> Starlette:
             now,
             form.get("reason"),
         )
+        c.changed()
         return RedirectResponse("/mutes", status_code=303)
 
     async def mute_end(request: Request) -> Response:
         await _form(request)
         await run_in_threadpool(c.store().remove_mute, request.path_params["id"])
+        c.changed()
         return RedirectResponse("/mutes", status_code=303)
 
     def deliveries(request: Request) -> Response:
@@ -474,6 +533,7 @@ def build_app(settings: ConsoleSettings) -> Starlette:
         form = await _form(request)
         ids = [int(x) for x in form.get("ids", "").split(",") if x.strip().isdigit()]
         await run_in_threadpool(c.store().retry_dead, ids or None, settings.now())
+        c.changed()
         return RedirectResponse("/deliveries?status=pending", status_code=303)
 
     routes: list[BaseRoute] = [

@@ -1,11 +1,15 @@
 """Console page times on a big SQLite store (synthetic rows, real schema and indexes).
 
 Builds HITS hits over ARTICLES articles (env WIREWATCH_BENCH_HITS / _ARTICLES;
-defaults 1,000,000 / 2,000,000: 5,000,000 articles take too long to build on a
-2-core machine in a `make bench` run) with executemany in one transaction, then
+defaults 1,000,000 / 5,000,000, the size issue #12 names) set-based: one
+INSERT ... SELECT over a recursive counter per table, the big tables' secondary
+indexes made after the fill (about a minute on 2 shared cores, 3.7 GB).
+WIREWATCH_BENCH_STORE=path builds there once and reuses it on later runs. Then
 requests every read page REPEAT times through the real app and reports median
 and p95 per page, against /healthz (the baseline: no store work) in the same run.
 The hit FTS index is filled by its insert trigger, as in the daemon.
+WIREWATCH_BENCH_CONSOLE_POSTGRES=1: the same rows in a fresh schema of
+$WIREWATCH_TEST_POSTGRES (`make pg`), filled with generate_series, instead.
 """
 
 from __future__ import annotations
@@ -16,8 +20,11 @@ import statistics
 import tempfile
 import time
 import warnings
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from pathlib import Path
+from typing import Any
+
+import sqlite_utils
 
 from daemon.web.app import ConsoleSettings, build_app
 from rules.load import load_rules
@@ -25,7 +32,13 @@ from store.codec import ts
 from store.sqlite import open_sqlite
 
 HITS = int(os.environ.get("WIREWATCH_BENCH_HITS", "1000000"))
-ARTICLES = int(os.environ.get("WIREWATCH_BENCH_ARTICLES", "2000000"))
+ARTICLES = int(os.environ.get("WIREWATCH_BENCH_ARTICLES", "5000000"))
+KEEP = os.environ.get("WIREWATCH_BENCH_STORE")
+# Set: the same store in PostgreSQL (a schema of $WIREWATCH_TEST_POSTGRES), not SQLite.
+PG = os.environ.get("WIREWATCH_BENCH_CONSOLE_POSTGRES", "") not in (
+    "",
+    "0",
+)  # build there once, reuse on later runs
 REPEAT = 20
 NOW = datetime(2026, 11, 28, 12, tzinfo=UTC)
 WORDS = [
@@ -48,79 +61,168 @@ PAGES = [
     "/hits?actor=PRK",
     "/hits?q=Gipfel+Raketen",
     "/hits?lang=de&severity=high&verdict=none",
+    "/hits?before=500000",
+    "/hits?since=2026-06-01&until=2026-06-01",
+    "/hits?feed=http://f/7",
+    "/hits?lang=fr",  # matches nothing: the worst case of a filter
+    "/hits?actor=XYZ",
+    "/hits?actor=XYZ&before=300000",
+    "/hits?watch=nope",
+    "/hits?verdict=relevant",
+    "/hits?q=Nirgendwo",
     "/hits.atom?watch=w1",
     "/hits.csv",
+    "/hits.json?actor=RUS",
     "/stories/12345",
     "/hits/500000",
     "/feeds",
+    "/feeds.opml",
     "/watches",
+    "/watches/russia-north-korea",
+    "/tester",
     "/verdicts",
+    "/mutes",
+    "/deliveries",
     "/deliveries?status=dead",
 ]
 
 
-def build(path: Path) -> None:
+EVIDENCE = json.dumps(
+    [
+        {
+            "text": "Putin und Kim in Moskau",
+            "start": 0,
+            "end": 23,
+            "actors": ["RUS", "PRK"],
+            "mentions": [{"actor": "RUS", "text": "Putin", "start": 0, "end": 5}],
+            "terms": [],
+        }
+    ]
+)
+
+
+def _indexes(db: sqlite_utils.Database, tables: tuple[str, ...]) -> list[tuple[str, str]]:
+    """The names and CREATE INDEX statements of `tables` (the migrations' own, read back)."""
+    marks = ",".join("?" * len(tables))
+    return db.execute(
+        f"SELECT name, sql FROM sqlite_master WHERE type = 'index' AND sql IS NOT NULL "
+        f"AND tbl_name IN ({marks})",
+        tables,
+    ).fetchall()
+
+
+def build(path: Path, hits: int = HITS, articles: int = ARTICLES) -> None:
+    """Fill a migrated store set-based: INSERT ... SELECT over a recursive counter.
+
+    The secondary indexes of the big tables are dropped while they fill and made
+    again after (one sort each instead of 5,000,000 random inserts); the schema
+    at the end is the migrations' own.
+    """
     store = open_sqlite(path)
     db = store.db
-    evidence = json.dumps(
-        [
-            {
-                "text": "Putin und Kim in Moskau",
-                "start": 0,
-                "end": 23,
-                "actors": ["RUS", "PRK"],
-                "mentions": [{"actor": "RUS", "text": "Putin", "start": 0, "end": 5}],
-                "terms": [],
-            }
-        ]
-    )
+    db.execute("PRAGMA cache_size = -1000000")  # 1 GB while building
+    db.execute("PRAGMA journal_mode = OFF")
+    db.execute("PRAGMA synchronous = OFF")
     span_s = 365 * 86400
+    end_s = int(NOW.timestamp())
+    # Ten 40-word texts, as the rows of the earlier per-row fill had.
+    texts = json.dumps([" ".join(WORDS[(i + k) % 10] for k in range(40)) for i in range(10)])
+    at = "strftime('%Y-%m-%dT%H:%M:%S', {}, 'unixepoch') || '.000000+00:00'"
+    counter = "WITH RECURSIVE c(i) AS (SELECT 0 UNION ALL SELECT i + 1 FROM c WHERE i < :n - 1)"
+    indexes = _indexes(db, ("articles", "hits", "deliveries"))
+    for name, _ in indexes:
+        db.execute(f"DROP INDEX {name}")
     with db.atomic():
-        db.execute(  # type: ignore[call-arg]
-            "INSERT INTO feeds (url, interval_s, status) VALUES ('http://f/0', 900, 'ok')"
+        db.execute("INSERT INTO feeds (url, interval_s, status) VALUES ('http://f/0', 900, 'ok')")
+        db.execute(
+            f"""{counter}
+            INSERT INTO articles (id, feed_url, url, title, text, lang, fetched_at, story_id)
+            SELECT 'a' || i, 'http://f/' || (i % 300), 'http://x/' || i,
+                   'Titel ' || i || ' ' || json_extract(:words, '$[' || (i % 10) || ']'),
+                   json_extract(:texts, '$[' || (i % 10) || ']'),
+                   CASE WHEN i % 3 THEN 'de' ELSE 'en' END,
+                   {at.format(":end - :span * (:n - i) / :n")}, i / 4
+            FROM c""",
+            {
+                "n": articles,
+                "words": json.dumps(WORDS),
+                "texts": texts,
+                "end": end_s,
+                "span": span_s,
+            },
         )
-        rows = (
-            (
-                f"a{i}",
-                f"http://f/{i % 300}",
-                f"http://x/{i}",
-                f"Titel {i} {WORDS[i % 10]}",
-                " ".join(WORDS[(i + k) % 10] for k in range(40)),
-                "de" if i % 3 else "en",
-                ts(NOW - timedelta(seconds=span_s * (ARTICLES - i) / ARTICLES)),
-                i // 4,
-            )
-            for i in range(ARTICLES)
+        db.execute(
+            f"""{counter}
+            INSERT INTO hits (id, article_id, watch_id, severity, evidence, created_at)
+            SELECT i + 1, 'a' || (i * (:articles / :n)), 'w' || (i % 8),
+                   CASE WHEN i % 5 = 0 THEN 'high' ELSE 'medium' END, :evidence,
+                   {at.format(":end - :span * (:n - i) / :n")}
+            FROM c""",
+            {"n": hits, "articles": articles, "evidence": EVIDENCE, "end": end_s, "span": span_s},
         )
-        db.conn.executemany(
-            """INSERT INTO articles (id, feed_url, url, title, text, lang, fetched_at, story_id)
-               VALUES (?, ?, ?, ?, ?, ?, ?, ?)""",
-            rows,
+        db.execute(
+            f"""{counter}
+            INSERT INTO deliveries (hit_id, channel, idempotency_key, status, created_at)
+            SELECT 1 + i * 10, 'ops', 'k' || (1 + i * 10),
+                   CASE WHEN i % 5 = 0 THEN 'dead' ELSE 'sent' END, :now
+            FROM c""",
+            {"n": hits // 10, "now": ts(NOW)},
         )
-        step = ARTICLES // HITS
-        hits = (
-            (
-                f"a{i * step}",
-                f"w{i % 8}",
-                "high" if i % 5 == 0 else "medium",
-                evidence,
-                ts(NOW - timedelta(seconds=span_s * (HITS - i) / HITS)),
-            )
-            for i in range(HITS)
+    for _, sql in indexes:
+        db.execute(sql)
+    db.execute("ANALYZE")
+    db.execute("PRAGMA journal_mode = WAL")
+    store.close()
+
+
+def build_postgres(url: str, hits: int = HITS, articles: int = ARTICLES) -> None:
+    """The same rows in PostgreSQL: INSERT ... SELECT over generate_series, indexes after."""
+    from store.postgres import open_postgres
+
+    store = open_postgres(url)
+    db = store.db
+    db.execute("SET maintenance_work_mem = '512MB'")
+    indexes = [
+        (r["indexname"], r["indexdef"])
+        for r in db.query(
+            """SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
+               AND tablename IN ('articles', 'hits', 'deliveries')
+               AND indexname NOT LIKE '%pkey'"""
         )
-        db.conn.executemany(
-            """INSERT INTO hits (article_id, watch_id, severity, evidence, created_at)
-               VALUES (?, ?, ?, ?, ?)""",
-            hits,
+    ]
+    for name, _ in indexes:
+        db.execute(f"DROP INDEX {name}")
+    texts = [" ".join(WORDS[(i + k) % 10] for k in range(40)) for i in range(10)]
+    at = "to_timestamp(:end - :span::bigint * (:n - i) / :n)"
+    span, end = 365 * 86400, int(NOW.timestamp())
+    with db.atomic():
+        db.execute("INSERT INTO feeds (url, interval_s, status) VALUES ('http://f/0', 900, 'ok')")
+        db.execute(
+            f"""INSERT INTO articles (id, feed_url, url, title, text, lang, fetched_at, story_id)
+                SELECT 'a' || i, 'http://f/' || (i % 300), 'http://x/' || i,
+                       'Titel ' || i || ' ' || (:words::text[])[i % 10 + 1],
+                       (:texts::text[])[i % 10 + 1],
+                       CASE WHEN i % 3 <> 0 THEN 'de' ELSE 'en' END, {at}, i / 4
+                FROM generate_series(0, :n - 1) AS i""",
+            {"n": articles, "words": WORDS, "texts": texts, "end": end, "span": span},
         )
-        db.conn.executemany(
+        db.execute(
+            f"""INSERT INTO hits (id, article_id, watch_id, severity, evidence, created_at)
+                SELECT i + 1, 'a' || (i * (:articles / :n)), 'w' || (i % 8),
+                       CASE WHEN i % 5 = 0 THEN 'high' ELSE 'medium' END, :evidence, {at}
+                FROM generate_series(0, :n - 1) AS i""",
+            {"n": hits, "articles": articles, "evidence": EVIDENCE, "end": end, "span": span},
+        )
+        db.execute("SELECT setval(pg_get_serial_sequence('hits', 'id'), :n)", {"n": hits})
+        db.execute(
             """INSERT INTO deliveries (hit_id, channel, idempotency_key, status, created_at)
-               VALUES (?, 'ops', ?, ?, ?)""",
-            (
-                (i, f"k{i}", "dead" if i % 50 == 0 else "sent", ts(NOW))
-                for i in range(1, HITS + 1, 10)
-            ),
+               SELECT 1 + i * 10, 'ops', 'k' || (1 + i * 10),
+                      CASE WHEN i % 5 = 0 THEN 'dead' ELSE 'sent' END, :now
+               FROM generate_series(0, :n - 1) AS i""",
+            {"n": hits // 10, "now": ts(NOW)},
         )
+    for _, sql in indexes:
+        db.execute(sql)
     db.execute("ANALYZE")
     store.close()
 
@@ -129,41 +231,63 @@ def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
-    with tempfile.TemporaryDirectory() as tmp:
-        path = Path(tmp) / "big.db"
-        started = time.perf_counter()
-        build(path)
-        print(
-            f"built {HITS:,} hits / {ARTICLES:,} articles (synthetic) in "
-            f"{time.perf_counter() - started:.0f} s",
-            flush=True,
-        )
-        rules = load_rules([Path("rules/watches")])
-        from daemon.runtime.metrics import Metrics, endpoint_routes
+    if PG:
+        from tests.support.pg import fresh_schema
 
-        app = build_app(
-            ConsoleSettings(
-                store=str(path),
-                rules=lambda: rules,
-                now=lambda: NOW,
-                extra_routes=endpoint_routes(Metrics(), lambda: None),
+        with fresh_schema() as url:
+            started = time.perf_counter()
+            build_postgres(url)
+            print(
+                f"built {HITS:,} hits / {ARTICLES:,} articles (synthetic) in PostgreSQL in "
+                f"{time.perf_counter() - started:.0f} s",
+                flush=True,
             )
+            measure(url, TestClient)
+        return
+    with tempfile.TemporaryDirectory() as tmp:
+        path = Path(KEEP or Path(tmp) / "big.db")
+        if not path.exists():
+            started = time.perf_counter()
+            build(path)
+            print(
+                f"built {HITS:,} hits / {ARTICLES:,} articles (synthetic) in "
+                f"{time.perf_counter() - started:.0f} s, {path.stat().st_size / 1e9:.1f} GB",
+                flush=True,
+            )
+        else:
+            print(f"reusing {path} ({path.stat().st_size / 1e9:.1f} GB)", flush=True)
+        measure(str(path), TestClient)
+
+
+def measure(store: str, client_type: Any) -> None:
+    """Every page REPEAT times through the real app: median, p95, ratio to /healthz."""
+    rules = load_rules([Path("rules/watches")])
+    from daemon.runtime.metrics import Metrics, endpoint_routes
+
+    app = build_app(
+        ConsoleSettings(
+            store=store,
+            rules=lambda: rules,
+            now=lambda: NOW,
+            extra_routes=endpoint_routes(Metrics(), lambda: None),
+            overview_ttl_s=0,  # measure the overview's reads, not their reuse
         )
-        with TestClient(app) as client:
-            base = None
-            print(f"{'page':45} {'median ms':>10} {'p95 ms':>8} {'x healthz':>10}")
-            for page in PAGES:
-                client.get(page)  # warm
-                times = []
-                for _ in range(REPEAT):
-                    t = time.perf_counter()
-                    r = client.get(page)
-                    times.append((time.perf_counter() - t) * 1000)
-                    assert r.status_code in (200, 404), (page, r.status_code)
-                med = statistics.median(times)
-                p95 = sorted(times)[int(0.95 * (len(times) - 1))]
-                base = base or med
-                print(f"{page:45} {med:10.1f} {p95:8.1f} {med / base:10.1f}", flush=True)
+    )
+    with client_type(app) as client:
+        base = None
+        print(f"{'page':45} {'median ms':>10} {'p95 ms':>8} {'x healthz':>10}")
+        for page in PAGES:
+            client.get(page)  # warm
+            times = []
+            for _ in range(REPEAT):
+                t = time.perf_counter()
+                r = client.get(page)
+                times.append((time.perf_counter() - t) * 1000)
+                assert r.status_code in (200, 404), (page, r.status_code)
+            med = statistics.median(times)
+            p95 = sorted(times)[int(0.95 * (len(times) - 1))]
+            base = base or med
+            print(f"{page:45} {med:10.1f} {p95:8.1f} {med / base:10.1f}", flush=True)
 
 
 if __name__ == "__main__":

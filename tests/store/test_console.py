@@ -47,6 +47,24 @@ def test_searched_pages_go_on_below_before_and_keep_the_other_filters(store: Sto
     assert [h["title"] for h in store.hit_page(HitFilter(q="raketen"))] == ["Raketen"]
 
 
+def test_a_filter_no_index_narrows_reads_a_window_of_hits_at_a_time(store: StoreAPI) -> None:
+    ids = [_record(store, n, NOW + timedelta(minutes=n), f"Gipfel {n}") for n in range(9)]
+    store.set_verdict(ids[1], "relevant", NOW)
+    store.set_verdict(ids[7], "relevant", NOW)
+    judged = HitFilter(verdict="relevant")
+    assert store.hit_floor(HitFilter(q="gipfel", verdict="relevant"), None, 3) is None
+    assert store.hit_floor(HitFilter(), None, 3) is None
+    floor = store.hit_floor(judged, None, 3)
+    assert floor == ids[-1] + 1 - 3  # the 3 newest hits
+    assert [h["id"] for h in store.hit_page(judged, floor=floor)] == [ids[7]]
+    older = store.hit_floor(judged, floor, 3)
+    assert older == floor - 3
+    assert store.hit_page(judged, before=floor, floor=older) == []  # nothing judged there
+    rest = store.hit_page(judged, before=older, floor=store.hit_floor(judged, older, 3))
+    assert [h["id"] for h in rest] == [ids[1]]
+    assert store.hit_floor(judged, ids[1], 3) is None  # the window reaches the first hit
+
+
 def test_verdicts_overwrite_and_count_per_watch(store: StoreAPI) -> None:
     one, two = _record(store, 1, NOW, "a"), _record(store, 2, NOW, "b")
     store.set_verdict(one, "irrelevant", NOW)

@@ -134,18 +134,18 @@ def test_csv_cells_never_start_a_formula() -> None:
     assert csv_cell("@SUM") == "'@SUM" and csv_cell("plain") == "plain"
 
 
-@pytest.mark.parametrize(
-    ("path", "data"),
-    [
-        ("/hits/{hit}/verdict", {"verdict": "irrelevant"}),
-        ("/mutes", {"kind": "watch", "target": "russia-north-korea", "for": "1h"}),
-        ("/mutes/1/end", {}),
-        ("/deliveries/retry", {"ids": ""}),
-        ("/feeds", {"url": "https://example.org/rss"}),
-        ("/feeds/import", {"opml": "<opml/>"}),
-        ("/tester", {"text": "Putin"}),
-    ],
-)
+# The POSTs that change the store (a read-only console refuses them); the tester only reads.
+WRITES = [
+    ("/hits/{hit}/verdict", {"verdict": "irrelevant"}),
+    ("/mutes", {"kind": "watch", "target": "russia-north-korea", "for": "1h"}),
+    ("/mutes/1/end", {}),
+    ("/deliveries/retry", {"ids": ""}),
+    ("/feeds", {"url": "https://example.org/rss"}),
+    ("/feeds/import", {"opml": "<opml/>"}),
+]
+
+
+@pytest.mark.parametrize(("path", "data"), [*WRITES, ("/tester", {"text": "Putin"})])
 def test_writes_without_the_csrf_token_are_refused(
     client: Any, seeded: Seeded, path: str, data: dict[str, str]
 ) -> None:
@@ -162,6 +162,19 @@ def test_writes_without_the_csrf_token_are_refused(
         404,
         405,
     )
+
+
+def test_a_filter_no_index_narrows_pages_through_the_hits_a_stretch_at_a_time(
+    seeded: Seeded,
+) -> None:
+    for client in make_client(seeded, scan_hits=1):
+        html = client.get("/hits?lang=de").text
+        newest = max(seeded.seed_hit, seeded.hostile_hit)
+        assert f"Read hits {newest} to the newest for this filter" in html
+        assert f'data-hit="{newest}"' in html
+        assert f'href="/hits?lang=de&amp;before={newest}">older →' in html
+        older = client.get(f"/hits?lang=de&before={newest}").text
+        assert f'data-hit="{newest - 1}"' in older and f'data-hit="{newest}"' not in older
 
 
 def test_a_verdict_is_stored_and_counts_in_precision(client: Any, seeded: Seeded) -> None:
@@ -266,6 +279,23 @@ def test_retry_dead_letters_from_the_deliveries_page(fresh: Seeded) -> None:
         assert "HTTP 410 &lt;gone&gt;" in client.get("/deliveries?status=dead").text
         assert client.post("/deliveries/retry", data={"csrf": token, "ids": ""}).status_code == 200
         assert "<td>dead</td>" not in client.get("/deliveries").text
+
+
+def test_the_overview_is_reused_until_the_console_writes(fresh: Seeded) -> None:
+    store = open_store(fresh.target)
+    job = store.deliveries("pending")[0]
+    store.mark_failed(job.id, "HTTP 410", None)
+    for client in make_client(fresh, overview_ttl_s=3600):
+        assert " · dead 1 — " in client.get("/").text
+        other = store.deliveries("pending")[0]
+        store.mark_failed(other.id, "HTTP 500", None)  # the daemon writes meanwhile
+        reused = client.get("/").text
+        assert " · dead 1 — " in reused and "HTTP 500" not in reused
+        token = csrf(client)
+        client.post("/deliveries/retry", data={"csrf": token, "ids": str(job.id)})
+        afresh = client.get("/").text  # one retried, the other dead
+        assert " · dead 1 — " in afresh and "HTTP 500" in afresh and "HTTP 410" not in afresh
+    store.close()
 
 
 def test_feeds_add_import_and_export_opml(fresh: Seeded) -> None:
