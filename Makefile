@@ -23,9 +23,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
+# One pip run for the dev venv (it holds the runtime's packages too), not one after another:
+# each resolves and builds the project again (~1 min on a fresh clone).
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e '.[dev]'
-	touch $@
+	touch $(VENV)/.installed $@
 
 ## run: the daemon on the embedded default (seed feed, console channel, var/wirewatch.db)
 run: $(VENV)/.installed
