@@ -86,7 +86,7 @@ pytest: $(VENV)/.installed-dev
 			|| { echo "make: the PostgreSQL test cluster did not start (above)" >&2; exit 1; }; \
 		eval "$$env"; started=1; fi; \
 	export WIREWATCH_REQUIRE_POSTGRES=1; \
-	$(BIN)/pytest -n $(JOBS) --dist loadfile -m "not serial$(MARKS)" $(ARGS); status=$$?; \
+	$(BIN)/pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not serial$(MARKS)" $(ARGS); status=$$?; \
 	[ $$status = 5 ] && status=0; \
 	$(BIN)/pytest -m "serial$(MARKS)" $(ARGS); serial=$$?; \
 	[ $$serial = 5 ] && serial=0; [ $$status = 0 ] && status=$$serial; \

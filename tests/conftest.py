@@ -16,6 +16,39 @@ SEEDS = ROOT / "seeds"
 SEED_ARTICLE = SEEDS / "000_1f078e3ac375ad18.txt"
 DATA = Path(__file__).resolve().parent / "data"
 
+# The files that take longest (a booted machine, daemons, many commands in processes), as
+# measured with `--durations=0`, longest first. `make pytest` hands files to its workers in
+# collection order (--no-loadscope-reorder): these go first and the short files fill in
+# after, so the workers finish together instead of one starting a minute-long file last.
+LONGEST_FIRST = (
+    "tests/systemd/test_lifecycle.py",
+    "tests/web/test_console.py",
+    "tests/daemon/test_service_lifecycle.py",
+    "tests/hostile/test_channels.py",
+    "tests/hostile/test_store_faults.py",
+    "tests/web/test_browser.py",
+    "tests/daemon/test_fetch_feeds_cli.py",
+    "tests/hostile/test_items.py",
+    "tests/daemon/test_match_output.py",
+    "tests/rules/test_properties.py",
+    "tests/daemon/test_stories_events.py",
+)
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """The files of LONGEST_FIRST first, then the rest by their number of tests, most
+    first (pytest-xdist's own order); the tests of a file keep their order."""
+    rank = {name: i for i, name in enumerate(LONGEST_FIRST)}
+    sizes: dict[Path, int] = {}
+    for item in items:
+        sizes[item.path] = sizes.get(item.path, 0) + 1
+
+    def key(item: pytest.Item) -> tuple[int, int]:
+        name = item.path.relative_to(ROOT).as_posix() if item.path.is_relative_to(ROOT) else ""
+        return rank.get(name, len(rank)), -sizes[item.path]
+
+    items.sort(key=key)
+
 
 @pytest.fixture
 def http_server() -> Iterator[RecordingServer]:
