@@ -3,6 +3,7 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -23,15 +24,31 @@ DATA = Path(__file__).resolve().parent / "data"
 LONGEST_FIRST = (
     "tests/systemd/test_lifecycle.py",
     "tests/web/test_console.py",
-    "tests/daemon/test_service_lifecycle.py",
     "tests/hostile/test_channels.py",
+    # one worker's: see ONE_WORKER
+    "tests/rules/test_labelled.py",
+    "tests/rules/test_languages.py",
+    "tests/rules/test_presearch.py",
+    "tests/daemon/test_service_lifecycle.py",
+    "tests/hostile/test_items.py",
     "tests/hostile/test_store_faults.py",
+    "tests/daemon/test_stories_events.py",
     "tests/web/test_browser.py",
     "tests/daemon/test_fetch_feeds_cli.py",
-    "tests/hostile/test_items.py",
-    "tests/daemon/test_match_output.py",
     "tests/rules/test_properties.py",
-    "tests/daemon/test_stories_events.py",
+    "tests/daemon/test_match_output.py",
+)
+
+# Files that share a session fixture too dear to build on each worker go to one worker
+# together (a scope of pytest-xdist's loadfile): the shipped library's engine, compiled
+# in 47 languages (rules/conftest.py:library_engine), ~25 s of CPU a worker.
+ONE_WORKER = dict.fromkeys(
+    (
+        "tests/rules/test_labelled.py",
+        "tests/rules/test_languages.py",
+        "tests/rules/test_presearch.py",
+    ),
+    "tests/rules:library_engine",
 )
 
 
@@ -48,6 +65,21 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
         return rank.get(name, len(rank)), -sizes[item.path]
 
     items.sort(key=key)
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_xdist_make_scheduler(config: pytest.Config, log: Any) -> Any:
+    """`--dist loadfile`, with the files of ONE_WORKER as one scope."""
+    if config.getoption("dist") != "loadfile":
+        return None
+    from xdist.scheduler import LoadFileScheduling
+
+    class Scheduling(LoadFileScheduling):  # type: ignore[misc]
+        def _split_scope(self, nodeid: str) -> str:
+            scope = str(super()._split_scope(nodeid))
+            return ONE_WORKER.get(scope, scope)
+
+    return Scheduling(config, log)
 
 
 @pytest.fixture
