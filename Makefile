@@ -77,6 +77,7 @@ typecheck: $(VENV)/.installed-dev
 # Two passes: every test but the `serial` ones on $(JOBS) workers (pytest-xdist, one file per
 # worker), then the serial ones alone, whose bounds are seconds of scheduling. SELECT narrows
 # both passes by marker (test-fast: not slow); a pass that selects nothing (pytest's 5) is fine.
+# Both passes share one cache folder (the parsed library, presearch keys: tests/conftest.py).
 JOBS ?= auto
 SELECT ?=
 MARKS = $(if $(SELECT), and ($(SELECT)))
@@ -86,11 +87,12 @@ pytest: $(VENV)/.installed-dev
 			|| { echo "make: the PostgreSQL test cluster did not start (above)" >&2; exit 1; }; \
 		eval "$$env"; started=1; fi; \
 	export WIREWATCH_REQUIRE_POSTGRES=1; \
+	cache=$$(mktemp -d); export WIREWATCH_TEST_CACHE_DIR=$$cache; \
 	$(BIN)/pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not serial$(MARKS)" $(ARGS); status=$$?; \
 	[ $$status = 5 ] && status=0; \
 	$(BIN)/pytest -m "serial$(MARKS)" $(ARGS); serial=$$?; \
 	[ $$serial = 5 ] && serial=0; [ $$status = 0 ] && status=$$serial; \
-	if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
+	rm -rf "$$cache"; if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
 
 ## test-fast: the edit-test loop: the tests not marked slow (no daemon processes), no lint
 test-fast: $(VENV)/.installed-dev

@@ -127,5 +127,12 @@ def corpus_dir() -> Path:
 
 @pytest.fixture(autouse=True)
 def cache_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path_factory: pytest.TempPathFactory) -> None:
-    """Keep the parsed-library cache out of the user's home during tests."""
-    monkeypatch.setenv("WIREWATCH_CACHE_DIR", str(tmp_path_factory.getbasetemp() / "cache"))
+    """Keep the caches (the parsed library, the presearch's keys) out of the user's home
+    during tests, in one folder for the whole run: WIREWATCH_TEST_CACHE_DIR (make pytest
+    sets it for both passes), else the session's temporary folder, which its xdist workers
+    share. Every file there is named by a digest of what made it and written whole."""
+    folder = os.environ.get("WIREWATCH_TEST_CACHE_DIR")
+    if not folder:
+        base = tmp_path_factory.getbasetemp()
+        folder = str((base.parent if "PYTEST_XDIST_WORKER" in os.environ else base) / "cache")
+    monkeypatch.setenv("WIREWATCH_CACHE_DIR", folder)
