@@ -24,18 +24,21 @@ DATA = Path(__file__).resolve().parent / "data"
 LONGEST_FIRST = (
     "tests/systemd/test_lifecycle.py",
     "tests/web/test_console.py",
-    "tests/hostile/test_channels.py",
     # one worker's: see ONE_WORKER
     "tests/rules/test_labelled.py",
     "tests/rules/test_languages.py",
     "tests/rules/test_presearch.py",
     "tests/daemon/test_service_lifecycle.py",
     "tests/hostile/test_items.py",
+    "tests/hostile/test_channels.py",
+    "tests/rules/test_relations.py",
     "tests/hostile/test_store_faults.py",
     "tests/daemon/test_stories_events.py",
-    "tests/web/test_browser.py",
+    "tests/hostile/test_operator.py",
+    "tests/daemon/test_fetch_poll.py",
     "tests/daemon/test_fetch_feeds_cli.py",
-    "tests/rules/test_properties.py",
+    "tests/daemon/test_alerts_crash.py",
+    "tests/web/test_browser.py",
     "tests/daemon/test_match_output.py",
 )
 
