@@ -23,9 +23,11 @@ $(VENV)/.installed: $(BIN)/python pyproject.toml
 	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e .
 	touch $@
 
-$(VENV)/.installed-dev: $(VENV)/.installed
+# One pip run for the dev venv (it holds the runtime's packages too), not one after another:
+# each resolves and builds the project again (~1 min on a fresh clone).
+$(VENV)/.installed-dev: $(BIN)/python pyproject.toml
 	PYTHONWARNINGS=ignore $(BIN)/pip install --quiet -e '.[dev]'
-	touch $@
+	touch $(VENV)/.installed $@
 
 ## run: the daemon on the embedded default (seed feed, console channel, var/wirewatch.db)
 run: $(VENV)/.installed
@@ -75,6 +77,7 @@ typecheck: $(VENV)/.installed-dev
 # Two passes: every test but the `serial` ones on $(JOBS) workers (pytest-xdist, one file per
 # worker), then the serial ones alone, whose bounds are seconds of scheduling. SELECT narrows
 # both passes by marker (test-fast: not slow); a pass that selects nothing (pytest's 5) is fine.
+# Both passes share one cache folder (the parsed library, presearch keys: tests/conftest.py).
 JOBS ?= auto
 SELECT ?=
 MARKS = $(if $(SELECT), and ($(SELECT)))
@@ -84,11 +87,12 @@ pytest: $(VENV)/.installed-dev
 			|| { echo "make: the PostgreSQL test cluster did not start (above)" >&2; exit 1; }; \
 		eval "$$env"; started=1; fi; \
 	export WIREWATCH_REQUIRE_POSTGRES=1; \
-	$(BIN)/pytest -n $(JOBS) --dist loadfile -m "not serial$(MARKS)" $(ARGS); status=$$?; \
+	cache=$$(mktemp -d); export WIREWATCH_TEST_CACHE_DIR=$$cache; \
+	$(BIN)/pytest -n $(JOBS) --dist loadfile --no-loadscope-reorder -m "not serial$(MARKS)" $(ARGS); status=$$?; \
 	[ $$status = 5 ] && status=0; \
 	$(BIN)/pytest -m "serial$(MARKS)" $(ARGS); serial=$$?; \
 	[ $$serial = 5 ] && serial=0; [ $$status = 0 ] && status=$$serial; \
-	if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
+	rm -rf "$$cache"; if [ -n "$$started" ]; then tests/pg_cluster.sh stop $(PG_DIR); fi; exit $$status
 
 ## test-fast: the edit-test loop: the tests not marked slow (no daemon processes), no lint
 test-fast: $(VENV)/.installed-dev

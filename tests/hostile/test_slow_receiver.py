@@ -29,12 +29,14 @@ def test_a_slow_receiver_does_not_log_once_per_tick(
         calls.append(req)
         if len(calls) == 1:  # the first attempt fails: the retries are the delivery job's
             return Reply(503)
-        time.sleep(2.5)  # under the channel's timeout: slow, not failing
+        time.sleep(1.5)  # over a tick (1 s), under the channel's timeout: slow, not failing
         return Reply(204)
 
     http_server.routes["/hook"] = slow
     channels = f"  hook:\n    type: webhook\n    url: {http_server.url}/hook"
-    cfg = write_config(tmp_path, f"{http_server.url}/feed.json", channels, extra="http: null\n")
+    # The retry a second after the 503, not the default five: the busy job is the point.
+    extra = "http: null\ndelivery: {retry_schedule: [0, 1s, 5m]}\n"
+    cfg = write_config(tmp_path, f"{http_server.url}/feed.json", channels, extra=extra)
     daemon = start_daemon(cfg)
     try:
         http_server.wait_for(6, timeout_s=60)  # the feed, a 503, four slow deliveries

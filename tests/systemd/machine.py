@@ -2,8 +2,11 @@
 
 `mmdebstrap --variant=minbase` (the mirror read from the host's apt config at
 run time; dpkg under eatmydata, as nothing needs to survive a crash mid-build)
-makes the root file system once, cached under `var/systemd-test/` (or
-$WIREWATCH_SYSTEMD_TEST_DIR); each run boots a throwaway overlay of it with
+makes the root file system once, cached with the wheelhouse in the user's
+cache (`~/.cache/wirewatch-tests/systemd/`, or $WIREWATCH_SYSTEMD_TEST_CACHE),
+shared by every checkout and clone, each build named by a hash of what goes into
+it; each run boots a throwaway overlay of it (under `var/systemd-test/`, or
+$WIREWATCH_SYSTEMD_TEST_DIR) with
 `systemd-nspawn --boot --private-network --register=no --keep-unit` and sends
 commands with `nsenter -t <its PID 1> -a`.
 The machine has no network: wirewatch comes in as a wheelhouse built on the
@@ -15,6 +18,7 @@ documented steps (docs/service.md) install with `PIP_NO_INDEX=1` and git's
 from __future__ import annotations
 
 import base64
+import fcntl
 import hashlib
 import importlib.metadata as md
 import os
@@ -25,7 +29,7 @@ import sys
 import time
 import tomllib
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
@@ -33,8 +37,16 @@ from packaging.requirements import Requirement
 from packaging.utils import canonicalize_name
 
 ROOT = Path(__file__).resolve().parents[2]
-# The cache (root file system, wheels) and the run; elsewhere with WIREWATCH_SYSTEMD_TEST_DIR.
+# The run (the booted overlay, its log, the source snapshot, the timings), per checkout.
 WORK = Path(os.environ.get("WIREWATCH_SYSTEMD_TEST_DIR") or ROOT / "var" / "systemd-test")
+# The builds (root file system, wheels): where a user's machine keeps caches, shared by its
+# checkouts, as a fresh clone would otherwise build the same system again (~1 min).
+CACHE = Path(
+    os.environ.get("WIREWATCH_SYSTEMD_TEST_CACHE")
+    or Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "wirewatch-tests/systemd"
+)
+PIP_WHEEL = (sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir")
+KEEP_OTHERS = 1  # builds of other keys kept (another branch's packages), most recent first
 DOCS = ROOT / "docs" / "service.md"
 SUITE = "bookworm"
 BASE_PACKAGES = ("systemd", "systemd-sysv")  # "a minimal Debian 12 with systemd"
@@ -102,41 +114,35 @@ def _lines(path: Path) -> list[str]:
     return [x for x in text.splitlines() if not x.lstrip().startswith("#")]
 
 
-def rootfs(packages: list[str]) -> Path:
-    """The cached minbase Debian 12 with `packages`; built when missing (~1.5 min)."""
+@contextmanager
+def rootfs(packages: list[str]) -> Iterator[Path]:
+    """The cached minbase Debian 12 with `packages`; built when missing (~1 min)."""
     wanted = sorted({*BASE_PACKAGES, *packages})
-    key = hashlib.sha256(f"mmdebstrap {SUITE} {' '.join(wanted)}".encode()).hexdigest()[:12]
-    done = WORK / f"rootfs-{key}"
-    if (done / "etc" / "os-release").exists():
-        return done
-    building = WORK / f"rootfs-{key}.building"
-    drop_stale("rootfs-*")
-    WORK.mkdir(parents=True, exist_ok=True)
     url = mirror()
     assert url, "no mirror"
-    out = subprocess.run(
-        [
-            "mmdebstrap",
-            "--quiet",
-            "--variant=minbase",
-            "--format=directory",
-            # dpkg without fsync: half the time (eatmydata is removed at the end).
-            "--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata",
-            f"--include={','.join(wanted)}",
-            SUITE,
-            str(building),
-            url,
-        ],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
-    building.rename(done)
-    return done
+    command = [
+        "mmdebstrap",
+        "--quiet",
+        "--variant=minbase",
+        "--format=directory",
+        # dpkg without fsync: half the time (eatmydata is removed at the end).
+        "--hook-dir=/usr/share/mmdebstrap/hooks/eatmydata",
+        f"--include={','.join(wanted)}",
+        SUITE,
+    ]
+
+    def build(into: Path) -> None:
+        out = subprocess.run(
+            [*command, str(into), url], capture_output=True, text=True, timeout=900
+        )
+        assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+
+    with cached("rootfs", [*command, url], build) as done:
+        yield done
 
 
-def wheelhouse() -> Path:
+@contextmanager
+def wheelhouse() -> Iterator[Path]:
     """Wheels for the machine's Python 3.11: wirewatch's dependencies as installed here.
 
     Each is repacked from this venv (the versions the host's tests ran with; no
@@ -144,33 +150,92 @@ def wheelhouse() -> Path:
     does not hold) comes through pip.
     """
     project = tomllib.loads((ROOT / "pyproject.toml").read_text(encoding="utf-8"))
-    build = project["build-system"]["requires"]
+    build_requires = project["build-system"]["requires"]
     dists = installed_closure(project["project"]["dependencies"])
     pins = sorted(f"{d.metadata['Name']}=={d.version}" for d in dists)
-    key = hashlib.sha256("\n".join([*build, *pins]).encode()).hexdigest()[:12]
-    done = WORK / f"wheels-{key}"
-    if (done / ".complete").exists():
-        return done
-    drop_stale("wheels-*")
-    done.mkdir(parents=True)
-    for dist in dists:
-        repack(dist, done)
-    out = subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "--quiet", "--wheel-dir", str(done), *build],
-        capture_output=True,
-        text=True,
-        timeout=900,
-    )
-    assert out.returncode == 0, out.stderr[-3000:]
-    (done / ".complete").touch()
-    return done
+
+    def build(into: Path) -> None:
+        into.mkdir(parents=True)
+        for dist in dists:
+            repack(dist, into)
+        out = subprocess.run(
+            [*PIP_WHEEL, str(into), *build_requires],
+            capture_output=True,
+            text=True,
+            timeout=900,
+        )
+        assert out.returncode == 0, out.stderr[-3000:]
+
+    with cached("wheels", [sys.version, *build_requires, *pins], build) as done:
+        yield done
 
 
-def drop_stale(pattern: str) -> None:
-    """Remove the cached builds `pattern` names, about to be replaced (0.3-0.5 GB each)."""
+@contextmanager
+def cached(kind: str, inputs: list[str], build: Callable[[Path], None]) -> Iterator[Path]:
+    """CACHE/KIND-HASH, the hash of `inputs` (everything that goes into the build), made by
+    `build(path)` when missing, and held for as long as the caller uses it.
+
+    Checkouts share the cache, so each build has a lock file: one process builds while
+    the others wait for it, a build in use is held under a shared lock, and only builds
+    no one holds are dropped (the oldest, beyond KEEP_OTHERS of other keys).
+    """
+    key = hashlib.sha256("\0".join(inputs).encode()).hexdigest()[:12]
+    done = CACHE / f"{kind}-{key}"
+    CACHE.mkdir(parents=True, exist_ok=True)
+    with (CACHE / f"{done.name}.lock").open("a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        complete = CACHE / f"{done.name}.complete"
+        if not complete.exists():
+            building = CACHE / f"{done.name}.building"
+            remove(building, done)
+            build(building)
+            building.rename(done)
+            complete.touch()
+        os.utime(complete)  # the last use, for drop_stale
+        fcntl.flock(lock, fcntl.LOCK_SH)
+        drop_stale(kind, keep=done)
+        yield done
+
+
+def drop_stale(kind: str, keep: Path) -> None:
+    """Remove cached builds of `kind` other than `keep` and the KEEP_OTHERS most recently
+    used, when no process holds them (0.3-0.5 GB each); and the builds older checkouts
+    kept in WORK."""
     unmount(WORK / "machine")  # a killed run's overlay may still sit on one
-    for old in WORK.glob(pattern):
-        subprocess.run(["rm", "-rf", "--one-file-system", str(old)], check=True)
+    if WORK.resolve() != CACHE.resolve():
+        remove(*WORK.glob(f"{kind}-*"))
+    others = sorted(
+        (
+            p
+            for p in CACHE.glob(f"{kind}-*.lock")
+            if p.name != f"{keep.name}.lock" and p.with_suffix("").exists()
+        ),
+        key=lambda p: _last_use(p.with_suffix(".complete")),
+        reverse=True,
+    )
+    for lock_path in others[KEEP_OTHERS:]:
+        with lock_path.open("a") as lock:
+            try:
+                fcntl.flock(lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                continue  # in use by another run
+            build = lock_path.with_suffix("")
+            lock_path.with_suffix(".complete").unlink(missing_ok=True)
+            # The lock file stays: a process may have it open, waiting to build this key.
+            remove(build, build.with_name(f"{build.name}.building"))
+
+
+def _last_use(marker: Path) -> float:
+    try:
+        return marker.stat().st_mtime
+    except FileNotFoundError:
+        return 0.0
+
+
+def remove(*paths: Path) -> None:
+    for path in paths:
+        if path.exists():
+            subprocess.run(["rm", "-rf", "--one-file-system", str(path)], check=True)
 
 
 def installed_closure(requirements: list[str]) -> list[md.Distribution]:
