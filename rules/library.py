@@ -104,11 +104,18 @@ def _from_cache(cache: Path, files: Sequence[Path]) -> list[Parsed] | None:
 
 
 def _write(cache: Path, plain: list[object]) -> None:
-    # Best effort: a read-only or missing cache only costs speed.
+    write_cache(cache, json.dumps(plain, ensure_ascii=False).encode("utf-8"))
+
+
+def write_cache(cache: Path, data: bytes) -> None:
+    """Write a cache file whole (through a temporary file), or not at all.
+
+    Best effort: a read-only or missing cache folder only costs speed.
+    """
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     try:
         cache.parent.mkdir(parents=True, exist_ok=True)
-        tmp.write_text(json.dumps(plain, ensure_ascii=False), encoding="utf-8")
+        tmp.write_bytes(data)
         tmp.replace(cache)
     except OSError:
         tmp.unlink(missing_ok=True)

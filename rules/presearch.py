@@ -14,7 +14,6 @@ spaCy only once a text is a candidate).
 from __future__ import annotations
 
 import hashlib
-import os
 import pickle
 import re
 from collections import Counter
@@ -28,6 +27,7 @@ import ahocorasick_rs
 
 from rules.inflect import fold, word_forms
 from rules.lang import UNSPACED_SCRIPTS, script_of
+from rules.library import write_cache
 from rules.load import RuleSet
 
 ANY_LANG = "*"  # names given for every language
@@ -263,18 +263,10 @@ def _read_cache(path: Path) -> WordPresearch | None:
 
 
 def _write_cache(path: Path, made: WordPresearch) -> None:
-    # Best effort, as the library's cache: a read-only or missing folder only costs time.
     data = {
         "format": _CACHE_FORMAT,
         "keys": list(made._keys),
         "pairs": list(made._keys.values()),
         "scripts": made.scripts_of_letters(),
     }
-    tmp = path.with_suffix(f".{os.getpid()}.tmp")
-    try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        with tmp.open("wb") as f:
-            pickle.dump(data, f, protocol=pickle.HIGHEST_PROTOCOL)
-        tmp.replace(path)
-    except OSError:
-        tmp.unlink(missing_ok=True)
+    write_cache(path, pickle.dumps(data, protocol=pickle.HIGHEST_PROTOCOL))
