@@ -8,7 +8,6 @@ from typing import Any
 
 import click
 
-from daemon.alerts.channels.base import highlight
 from daemon.alerts.sanitize import defuse, json_text, terminal
 from daemon.cli.options import USER_ERROR, user_errors
 from daemon.runtime.paths import cache_dir
@@ -105,6 +104,8 @@ def relation_note(r: Relation) -> str:
 
 def explain(source: str, result: MatchResult, actors: dict[str, Any]) -> str:
     """A readable account of a match: names found, watches fired and why."""
+    from daemon.alerts.channels.base import highlight  # the channels: not for --json
+
     bold = (click.style("", bold=True, reset=False), click.style("", reset=True))
     if not sys.stdout.isatty():
         bold = ("**", "**")

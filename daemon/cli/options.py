@@ -8,16 +8,22 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
 from daemon.alerts.sanitize import terminal
-from daemon.config import DEFAULT_CONFIG, Config, load_config
 from daemon.errors import DaemonError
 from daemon.runtime.logs import as_error
 from rules.errors import RulesError
-from store import StoreAPI, StoreError
-from store import open_store as open_target
+from store import StoreError
+
+if TYPE_CHECKING:
+    from daemon.config import Config
+    from store import StoreAPI
+
+# daemon.config (every channel's settings, ~0.35 s) and the store are imported by
+# the commands that use them: `match` and `check` start without them.
 
 config_option = click.option(
     "--config",
@@ -50,14 +56,20 @@ def find_config(path: Path | None) -> Path | None:
     env = os.environ.get("WIREWATCH_CONFIG")
     if env:
         return Path(env)
+    from daemon.config import DEFAULT_CONFIG
+
     return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
 
 
 def get_config(path: Path | None, db: str | None) -> Config:
+    from daemon.config import load_config
+
     return load_config(find_config(path), db=db)
 
 
 def open_store(config_path: Path | None, db: str | None) -> StoreAPI:
     """The store the config names; our errors become a message and exit 1."""
+    from store import open_store as open_target
+
     with user_errors():
         return open_target(get_config(config_path, db).store)
