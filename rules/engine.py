@@ -56,7 +56,7 @@ class Engine:
         cache_dir: Path | None = None,
     ) -> None:
         self.rules = rules
-        # Where the presearch's keys are kept between runs (rules.presearch).
+        # Where the presearch's keys and the compiled lexicons are kept between runs.
         self.cache_dir = cache_dir
         self._pipelines = pipelines
         # Detection considers every language with names, or only these.
@@ -98,7 +98,9 @@ class Engine:
         if lex is None:
             from rules.lexicon import compile_lexicon
 
-            lex = self._lexicons[lang] = compile_lexicon(self.rules, lang, self.pipelines.get(lang))
+            lex = self._lexicons[lang] = compile_lexicon(
+                self.rules, lang, self.pipelines.get(lang), self.cache_dir
+            )
         return lex
 
     def match(

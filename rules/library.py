@@ -10,9 +10,11 @@ again the slow way, so its errors still carry line and column.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import time
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
@@ -93,12 +95,13 @@ def _cache_path(blobs: list[tuple[Path, bytes | None]], cache_dir: Path | None) 
 
 
 def _from_cache(cache: Path, files: Sequence[Path]) -> list[Parsed] | None:
+    raw = read_cache(cache)
     try:
-        data = json.loads(cache.read_text(encoding="utf-8"))
-        rfs = [RuleFile.model_validate(d) for d in data]
-    except (OSError, ValueError, ValidationError):
+        data = json.loads(raw) if raw is not None else None
+        rfs = [RuleFile.model_validate(d) for d in data or ()]
+    except (ValueError, TypeError, ValidationError):
         return None
-    if len(rfs) != len(files):
+    if data is None or len(rfs) != len(files):
         return None
     return [(Document(p, None, {}, {}), rf) for p, rf in zip(files, rfs, strict=True)]
 
@@ -107,10 +110,27 @@ def _write(cache: Path, plain: list[object]) -> None:
     write_cache(cache, json.dumps(plain, ensure_ascii=False).encode("utf-8"))
 
 
+# A cache file (actors-*, presearch-*, lexicon-*) unused for this long is removed
+# when another of its kind is written: every edit of the rules makes new ones.
+CACHE_DAYS = 30
+
+
+def read_cache(cache: Path) -> bytes | None:
+    """A cache file's bytes, None if it is missing or unreadable; marks it as used."""
+    try:
+        data = cache.read_bytes()
+    except OSError:
+        return None
+    with contextlib.suppress(OSError):  # a read-only cache folder is still read
+        os.utime(cache)
+    return data
+
+
 def write_cache(cache: Path, data: bytes) -> None:
     """Write a cache file whole (through a temporary file), or not at all.
 
-    Best effort: a read-only or missing cache folder only costs speed.
+    Best effort: a read-only or missing cache folder only costs speed. Files of
+    the same kind unused for CACHE_DAYS go.
     """
     tmp = cache.with_suffix(f".{os.getpid()}.tmp")
     try:
@@ -119,3 +139,10 @@ def write_cache(cache: Path, data: bytes) -> None:
         tmp.replace(cache)
     except OSError:
         tmp.unlink(missing_ok=True)
+        return
+    kind = cache.name.split("-", 1)[0]
+    stale = time.time() - CACHE_DAYS * 86400
+    for old in cache.parent.glob(f"{kind}-*"):
+        with contextlib.suppress(OSError):
+            if old != cache and old.stat().st_mtime < stale:
+                old.unlink()

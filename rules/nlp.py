@@ -1,4 +1,8 @@
-"""spaCy pipelines per language, built once from `spacy.blank` (no trained model).
+"""spaCy pipelines per language, built once from spaCy's blank classes (no trained model).
+
+Every language gets spaCy's rule-based tokenizer with the changes in
+`rule_tokenizer` (ko, ja, zh, th and vi too: their own tokenizers need
+mecab, sudachi, jieba, pythainlp, pyvi).
 
 Japanese and Chinese are written without spaces and spaCy's own tokenizers
 for them need third-party segmenters (sudachi, jieba). Names there are matched
@@ -12,20 +16,22 @@ and punctuation; mecab is not needed) and matches name + particle forms.
 
 from __future__ import annotations
 
+import importlib
 from collections.abc import Callable
 from typing import Any
 
-import spacy
 from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokenizer import Tokenizer
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex, compile_prefix_regex, compile_suffix_regex, registry
-from spacy.vocab import Vocab
+from spacy.util import (
+    compile_infix_regex,
+    compile_prefix_regex,
+    compile_suffix_regex,
+    get_lang_class,
+)
+from spacy.vocab import Vocab, create_vocab
 
-# Every language gets spaCy's rule-based tokenizer with the changes below (ko, ja,
-# zh, th and vi too: their own tokenizers need mecab, sudachi, jieba, pythainlp, pyvi).
-_TOKENIZER_CONFIG = {"nlp": {"tokenizer": {"@tokenizers": "wirewatch.Tokenizer.v1"}}}
 CHAR_LANGS = frozenset({"ja", "zh", "th"})
 # Whitespace-separated chunks whose tokenization spaCy remembers (default 10,000;
 # a news stream's vocabulary is larger).
@@ -82,7 +88,7 @@ class CharTokenizer:
 
 
 class Pipelines:
-    """A cache of one blank spaCy pipeline (tokenizer + sentencizer) per language."""
+    """A cache of one blank spaCy pipeline (its tokenizer) per language."""
 
     def __init__(self) -> None:
         self._nlps: dict[str, Language] = {}
@@ -96,11 +102,11 @@ class Pipelines:
 
 
 def build_pipeline(lang: str) -> Language:
-    """A blank pipeline for `lang` with sentence boundaries."""
+    """A blank pipeline for `lang`: its tokenizer only (sentences are split in rules.evaluate)."""
     try:
-        nlp = spacy.blank(lang, config=_TOKENIZER_CONFIG)
+        nlp = _lang_class(lang)(create_tokenizer=rule_tokenizer())
     except (ImportError, KeyError, ValueError, OSError):
-        nlp = spacy.blank("xx", config=_TOKENIZER_CONFIG)
+        nlp = _lang_class("xx")(create_tokenizer=rule_tokenizer())
     if lang in CHAR_LANGS:
         nlp.tokenizer = CharTokenizer(nlp.vocab)
     else:
@@ -114,8 +120,47 @@ def build_pipeline(lang: str) -> Language:
             for k in nlp.Defaults.tokenizer_exceptions or {}
             if len(k) > 1 and k.endswith(".")
         )
-    nlp.add_pipe("sentencizer")
     return nlp
+
+
+def _lang_class(lang: str) -> type[Language]:
+    """spaCy's Language class for `lang`, as `spacy.blank` finds it.
+
+    Imported directly: spaCy looks a name up in its registry first, and the
+    registry scans every installed package's entry points on each look-up
+    (0.2 s of a `match` over 12 languages). Codes spaCy has no module for
+    ("no") still go through spaCy's own language matching.
+    """
+    if lang.isascii() and lang.isalpha() and lang.islower():
+        try:
+            module = importlib.import_module(f"spacy.lang.{lang}")
+        except ImportError:
+            pass
+        else:
+            return getattr(module, module.__all__[0])  # type: ignore[no-any-return]
+    return get_lang_class(lang)
+
+
+def scratch_tokenizer(nlp: Language) -> Callable[[str], Doc]:
+    """`nlp`'s tokenizer over a vocabulary of its own, for words that must not enter `nlp`'s.
+
+    Made from the pipeline's compiled rules, not from a second pipeline: a
+    pipeline costs 15-120 ms to build (its regexes), a `match` over a stream
+    in 12 languages spent 0.7 s building the second ones.
+    """
+    vocab = create_vocab(nlp.lang, nlp.Defaults)
+    tok: Any = nlp.tokenizer
+    if isinstance(tok, CharTokenizer):
+        return CharTokenizer(vocab)
+    return Tokenizer(  # type: ignore[no-any-return]
+        vocab,
+        rules={},
+        prefix_search=tok.prefix_search,
+        suffix_search=tok.suffix_search,
+        infix_finditer=tok.infix_finditer,
+        token_match=tok.token_match,
+        url_match=tok.url_match,
+    )
 
 
 def rule_tokenizer() -> Callable[[Language], Tokenizer]:
@@ -145,6 +190,3 @@ def rule_tokenizer() -> Callable[[Language], Tokenizer]:
         )
 
     return make
-
-
-registry.tokenizers.register("wirewatch.Tokenizer.v1", func=rule_tokenizer)

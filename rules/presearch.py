@@ -27,7 +27,7 @@ import ahocorasick_rs
 
 from rules.inflect import fold, word_forms
 from rules.lang import UNSPACED_SCRIPTS, script_of
-from rules.library import write_cache
+from rules.library import read_cache, write_cache
 from rules.load import RuleSet
 
 ANY_LANG = "*"  # names given for every language
@@ -227,7 +227,8 @@ _CODE = ("presearch.py", "inflect.py", "suffixes.py", "lang.py")
 
 
 @lru_cache(maxsize=1)
-def _code_digest() -> bytes:
+def code_digest() -> bytes:
+    """The presearch's format, the code that decides its keys, and pymorphy's dictionaries."""
     h = hashlib.sha256(_CACHE_FORMAT.encode())
     for name in _CODE:
         h.update((Path(__file__).parent / name).read_bytes())
@@ -240,7 +241,7 @@ def _code_digest() -> bytes:
 
 
 def _cache_path(rules: RuleSet, wanted: list[str], cache_dir: Path) -> Path:
-    h = hashlib.sha256(_code_digest())
+    h = hashlib.sha256(code_digest())
     h.update("\0".join(wanted).encode())
     for aid in sorted(rules.actors):
         h.update(b"\1" + aid.encode())
@@ -250,14 +251,14 @@ def _cache_path(rules: RuleSet, wanted: list[str], cache_dir: Path) -> Path:
 
 
 def _read_cache(path: Path) -> WordPresearch | None:
+    raw = read_cache(path)
     try:
-        with path.open("rb") as f:
-            data = pickle.load(f)
+        data = pickle.loads(raw) if raw is not None else None
         if not (isinstance(data, dict) and data.get("format") == _CACHE_FORMAT):
             return None
         out = WordPresearch(scripts=data["scripts"], _letters={})
         out._keys = dict(zip(data["keys"], data["pairs"], strict=True))
-    except (OSError, pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError):
+    except (pickle.UnpicklingError, EOFError, KeyError, TypeError, ValueError):
         return None
     return out.build(scripts=False)
 
