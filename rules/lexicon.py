@@ -40,7 +40,7 @@ from rules.inflect import fold
 from rules.library import read_cache, write_cache
 from rules.load import RuleSet
 from rules.nlp import CHAR_LANGS, scratch_tokenizer
-from rules.presearch import ANY_LANG, forms_of
+from rules.presearch import ANY_LANG, automaton, forms_of
 from rules.presearch import code_digest as presearch_code_digest
 
 _WORD_RE = re.compile(r"\w+")
@@ -79,9 +79,7 @@ class Presearch:
             value = tuple(sorted(self._keys[key]))
             self.values.append(shared.setdefault(value, value))
         if keys:
-            self.automaton = ahocorasick_rs.AhoCorasick(
-                keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
-            )
+            self.automaton = automaton(keys)
         self._keys = {}
         return self
 

@@ -38,6 +38,18 @@ _WORD_RE = re.compile(r"\w+")
 _CLITIC_LANGS = frozenset({"tr", "ko", "ar"})
 
 
+def automaton(keys: list[str]) -> ahocorasick_rs.AhoCorasick:
+    """An automaton finding `keys`, reported by their index (a contiguous NFA).
+
+    The keys themselves are not kept (`store_patterns=False`): only their
+    indexes are asked for (their copies: 4 MB of the 28 the whole library's
+    524,000 keys take).
+    """
+    return ahocorasick_rs.AhoCorasick(
+        keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA, store_patterns=False
+    )
+
+
 def forms_of(word: str, orig: str, lang: str, *, first: bool, last: bool) -> frozenset[str]:
     """The forms of a folded name word (`orig`: as written; acronyms stay as they are)."""
     acronym = orig.isupper() and len(orig) >= 2
@@ -150,9 +162,7 @@ class WordPresearch:
         )
         self._keys, self._shared = {}, {}
         if keys:
-            self.automaton = ahocorasick_rs.AhoCorasick(
-                keys, implementation=ahocorasick_rs.Implementation.ContiguousNFA
-            )
+            self.automaton = automaton(keys)
         if scripts:
             self.scripts = self.scripts_of_letters()
         self._letters = {}
