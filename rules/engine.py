@@ -311,13 +311,15 @@ def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
     for match_id, start, end in lex.names(doc):
         label = strings[match_id]
         actor = label.split("|", 1)[1]
-        if actor not in actors:
+        # Every actor's strong names take part in longest-first, wanted or not: the
+        # "Россия" in "Белая Россия" is Belarus's even when only Russia is watched.
+        if actor not in actors and label[0] != STRONG:
             continue
         if any(s <= start and end <= e for s, e in excluded.get(actor, ())):
             continue
         found.append(Span(doc, start, end, label=label))
     # Longest first: "Republic of Korea" (KOR) wins over a "Korea" inside it.
-    kept = shared_names(found, filter_spans(found))
+    kept = [s for s in shared_names(found, filter_spans(found)) if s.label_[2:] in actors]
     strong = {s.label_[2:] for s in kept if s.label_[0] == STRONG}
     return [
         Span(doc, s.start, s.end, label=s.label_[2:])
