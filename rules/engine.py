@@ -126,9 +126,14 @@ class Engine:
         known = self.presearch(all_actors=all_actors).scripts
         code, found = self._language(text, folded, declared, by_lang, known)
         wanted = set(found) if all_actors else set(found) & self._watched
+        # The language is chosen among those whose names the presearch saw; when
+        # none is there after all ("Kim Ahlberg" in an English text is no Czech
+        # "Kim Čong-un"), the text's language is not known, rather than that guess.
+        unknown = MatchResult(declared or UNKNOWN_LANG)
         if not wanted:
-            return MatchResult(code)
-        return self._match_names(text, folded, code, found, wanted, article_id, source)
+            return MatchResult(code) if found or code == declared else unknown
+        result = self._match_names(text, folded, code, found, wanted, article_id, source)
+        return unknown if not result.mentions and code != declared else result
 
     def _match_names(
         self,

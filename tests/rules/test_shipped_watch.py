@@ -1,0 +1,37 @@
+"""The shipped watch as `wirewatch match` runs it: only the watched actors, no language given."""
+
+from __future__ import annotations
+
+import pytest
+
+from rules.engine import Engine
+from rules.load import load_rules
+
+
+@pytest.fixture(scope="module")
+def shipped() -> Engine:
+    return Engine(load_rules(shipped_watches=True))
+
+
+def test_a_language_guessed_from_names_that_are_not_there_is_not_reported(
+    shipped: Engine,
+) -> None:
+    # "Kim" keys North Korea's leader in Czech, Slovak, Hungarian...: the presearch makes
+    # the text a candidate in those languages only, and no name is there after all.
+    text = "GeForce Now (via Kim Ahlberg) and OnLive stream games to any screen."
+    found = shipped.match(text)
+    assert found.lang == "und" and not found.mentions
+    assert shipped.match(text, lang="en").lang == "en"
+    assert shipped.match("Kim Čong-un navštívil Moskvu.").lang == "cs"
+
+
+def test_a_watched_name_inside_another_actors_name_is_that_actors(shipped: Engine) -> None:
+    # Only Russia and North Korea are watched, but Belarus's longer names still win.
+    for text, lang in (
+        ("白俄罗斯总统卢卡申科访问北京。", "zh"),
+        ("زار رئيس روسيا البيضاء لوكاشينكو بكين.", "ar"),
+        ("Beyaz Rusya lideri Lukaşenko Pekin'i ziyaret etti.", "tr"),
+    ):
+        assert "RUS" not in shipped.match(text, lang=lang).mentions, text
+        assert "RUS" not in shipped.match(text).mentions, text
+    assert "RUS" in shipped.match("俄罗斯和白俄罗斯举行演习。", lang="zh").mentions
