@@ -342,6 +342,9 @@ _FA = Paradigm(
         "ئی",
         "یها",
         f"ی{_ZWNJ}ها",
+        # the plural with the copula -ست: محبوب ایرانی‌هاست ("[it] is the Iranians' favourite")
+        f"{_ZWNJ}هاست",
+        "هاست",
     ),
     min_len=2,
     last_only=True,
