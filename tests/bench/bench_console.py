@@ -7,10 +7,11 @@ indexes made after the fill (about a minute on 2 shared cores, 3.7 GB).
 WIREWATCH_BENCH_STORE=path builds there once and reuses it on later runs. Then
 requests every read page REPEAT times through the real app and reports median
 and p95 per page, against /healthz (the baseline: no store work) in the same run.
-The hit FTS index is filled by its insert trigger, as in the daemon.
+The hit search index (SQLite: hit_fts; PostgreSQL: hit_search) is filled by its
+insert trigger, as in the daemon.
 WIREWATCH_BENCH_CONSOLE_POSTGRES=1: the same rows in a fresh schema of
 $WIREWATCH_TEST_POSTGRES (`make pg`), filled with generate_series, instead
-(about 5 minutes); there WIREWATCH_BENCH_STORE=name is a schema, built once and
+(under 2 minutes); there WIREWATCH_BENCH_STORE=name is a schema, built once and
 reused on later runs (drop it by hand: DROP SCHEMA name CASCADE).
 
 Every article's text has the ten WORDS; one in RARE_EVERY (0.01%) has RARE in its
@@ -201,7 +202,7 @@ def build_postgres(url: str, hits: int = HITS, articles: int = ARTICLES) -> None
         (r["indexname"], r["indexdef"])
         for r in db.query(
             """SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
-               AND tablename IN ('articles', 'hits', 'deliveries')
+               AND tablename IN ('articles', 'hits', 'deliveries', 'hit_search')
                AND indexname NOT LIKE '%pkey'"""
         )
     ]
