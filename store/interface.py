@@ -144,7 +144,12 @@ class StoreAPI(Protocol):
 
     # the web console: hit pages, charts, verdicts and mutes (store/console.py)
     def hit_page(
-        self, f: HitFilter, limit: int = 50, before: int | None = None, floor: int | None = None
+        self,
+        f: HitFilter,
+        limit: int = 50,
+        before: int | None = None,
+        floor: int | None = None,
+        recent: int | None = None,
     ) -> list[dict[str, Any]]: ...
     def hit_floor(self, f: HitFilter, before: int | None, window: int) -> int | None: ...
     def hit_detail(self, hit_id: int) -> dict[str, Any] | None: ...

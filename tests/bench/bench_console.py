@@ -7,9 +7,16 @@ indexes made after the fill (about a minute on 2 shared cores, 3.7 GB).
 WIREWATCH_BENCH_STORE=path builds there once and reuses it on later runs. Then
 requests every read page REPEAT times through the real app and reports median
 and p95 per page, against /healthz (the baseline: no store work) in the same run.
-The hit FTS index is filled by its insert trigger, as in the daemon.
+The hit search index (SQLite: hit_fts; PostgreSQL: hit_search) is filled by its
+insert trigger, as in the daemon.
 WIREWATCH_BENCH_CONSOLE_POSTGRES=1: the same rows in a fresh schema of
-$WIREWATCH_TEST_POSTGRES (`make pg`), filled with generate_series, instead.
+$WIREWATCH_TEST_POSTGRES (`make pg`), filled with generate_series, instead
+(under 2 minutes); there WIREWATCH_BENCH_STORE=name is a schema, built once and
+reused on later runs (drop it by hand: DROP SCHEMA name CASCADE).
+
+Every article's text has the ten WORDS; one in RARE_EVERY (0.01%) has RARE in its
+title too, and so does every 2,000th hit (a search that fills no page from the
+newest hits). NONE is in no article.
 """
 
 from __future__ import annotations
@@ -20,6 +27,8 @@ import statistics
 import tempfile
 import time
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -53,6 +62,7 @@ WORDS = [
     "Telefonat",
     "Minister",
 ]
+RARE, RARE_EVERY, NONE = "Selten", 10000, "Nirgendwo"
 PAGES = [
     "/healthz",
     "/",
@@ -69,7 +79,10 @@ PAGES = [
     "/hits?actor=XYZ&before=300000",
     "/hits?watch=nope",
     "/hits?verdict=relevant",
-    "/hits?q=Nirgendwo",
+    f"/hits?q={NONE}",  # in no article
+    f"/hits?q={RARE}",  # in 0.01% of the articles, 1 hit in 2,000
+    f"/hits?q={RARE}&before=500000",
+    "/hits?q=Gipfel&before=500000",
     "/hits.atom?watch=w1",
     "/hits.csv",
     "/hits.json?actor=RUS",
@@ -138,7 +151,8 @@ def build(path: Path, hits: int = HITS, articles: int = ARTICLES) -> None:
             f"""{counter}
             INSERT INTO articles (id, feed_url, url, title, text, lang, fetched_at, story_id)
             SELECT 'a' || i, 'http://f/' || (i % 300), 'http://x/' || i,
-                   'Titel ' || i || ' ' || json_extract(:words, '$[' || (i % 10) || ']'),
+                   'Titel ' || i || ' ' || json_extract(:words, '$[' || (i % 10) || ']')
+                       || CASE WHEN i % :every = 0 THEN ' ' || :rare ELSE '' END,
                    json_extract(:texts, '$[' || (i % 10) || ']'),
                    CASE WHEN i % 3 THEN 'de' ELSE 'en' END,
                    {at.format(":end - :span * (:n - i) / :n")}, i / 4
@@ -149,6 +163,8 @@ def build(path: Path, hits: int = HITS, articles: int = ARTICLES) -> None:
                 "texts": texts,
                 "end": end_s,
                 "span": span_s,
+                "every": RARE_EVERY,
+                "rare": RARE,
             },
         )
         db.execute(
@@ -186,7 +202,7 @@ def build_postgres(url: str, hits: int = HITS, articles: int = ARTICLES) -> None
         (r["indexname"], r["indexdef"])
         for r in db.query(
             """SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema()
-               AND tablename IN ('articles', 'hits', 'deliveries')
+               AND tablename IN ('articles', 'hits', 'deliveries', 'hit_search')
                AND indexname NOT LIKE '%pkey'"""
         )
     ]
@@ -200,11 +216,20 @@ def build_postgres(url: str, hits: int = HITS, articles: int = ARTICLES) -> None
         db.execute(
             f"""INSERT INTO articles (id, feed_url, url, title, text, lang, fetched_at, story_id)
                 SELECT 'a' || i, 'http://f/' || (i % 300), 'http://x/' || i,
-                       'Titel ' || i || ' ' || (:words::text[])[i % 10 + 1],
+                       'Titel ' || i || ' ' || (:words::text[])[i % 10 + 1]
+                           || CASE WHEN i % :every = 0 THEN ' ' || :rare ELSE '' END,
                        (:texts::text[])[i % 10 + 1],
                        CASE WHEN i % 3 <> 0 THEN 'de' ELSE 'en' END, {at}, i / 4
                 FROM generate_series(0, :n - 1) AS i""",
-            {"n": articles, "words": WORDS, "texts": texts, "end": end, "span": span},
+            {
+                "n": articles,
+                "words": WORDS,
+                "texts": texts,
+                "end": end,
+                "span": span,
+                "every": RARE_EVERY,
+                "rare": RARE,
+            },
         )
         db.execute(
             f"""INSERT INTO hits (id, article_id, watch_id, severity, evidence, created_at)
@@ -227,21 +252,42 @@ def build_postgres(url: str, hits: int = HITS, articles: int = ARTICLES) -> None
     store.close()
 
 
+@contextmanager
+def _postgres_schema() -> Iterator[tuple[str, bool]]:
+    """The bench's schema of the test server and whether it holds the store already:
+    KEEP's (kept), or a fresh one (dropped afterwards)."""
+    import psycopg
+
+    from tests.support.pg import fresh_schema, server_url, with_schema
+
+    if not KEEP:
+        with fresh_schema() as url:
+            yield url, False
+        return
+    with psycopg.connect(server_url(), autocommit=True) as conn:
+        conn.execute(f"CREATE SCHEMA IF NOT EXISTS {KEEP}")
+        built = conn.execute("SELECT to_regclass(%s)", [f"{KEEP}.hits"]).fetchone() != (None,)
+        if built:
+            built = conn.execute(f"SELECT 1 FROM {KEEP}.hits LIMIT 1").fetchone() is not None
+    yield with_schema(server_url(), KEEP), built
+
+
 def main() -> None:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
         from starlette.testclient import TestClient
     if PG:
-        from tests.support.pg import fresh_schema
-
-        with fresh_schema() as url:
-            started = time.perf_counter()
-            build_postgres(url)
-            print(
-                f"built {HITS:,} hits / {ARTICLES:,} articles (synthetic) in PostgreSQL in "
-                f"{time.perf_counter() - started:.0f} s",
-                flush=True,
-            )
+        with _postgres_schema() as (url, built):
+            if built:
+                print(f"reusing schema {KEEP}", flush=True)
+            else:
+                started = time.perf_counter()
+                build_postgres(url)
+                print(
+                    f"built {HITS:,} hits / {ARTICLES:,} articles (synthetic) in PostgreSQL "
+                    f"in {time.perf_counter() - started:.0f} s",
+                    flush=True,
+                )
             measure(url, TestClient)
         return
     with tempfile.TemporaryDirectory() as tmp:

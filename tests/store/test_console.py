@@ -3,6 +3,7 @@ charts by UTC day, verdicts and mutes, with times as aware UTC datetimes."""
 
 from __future__ import annotations
 
+import itertools
 from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
@@ -45,6 +46,41 @@ def test_searched_pages_go_on_below_before_and_keep_the_other_filters(store: Sto
     assert [h["id"] for h in store.hit_page(found, before=ids[1])] == [ids[0]]
     assert [h["id"] for h in store.hit_page(replace(found, verdict="relevant"))] == [ids[4]]
     assert [h["title"] for h in store.hit_page(HitFilter(q="raketen"))] == ["Raketen"]
+
+
+def test_a_search_gives_what_a_walk_of_every_hit_gives_on_every_page(store: StoreAPI) -> None:
+    # PostgreSQL tests the words of the `recent` newest hits below `before` one by one,
+    # and reads the older ones through hit_search's index when the page is not full: for
+    # a common, a rare and an absent word, with another filter or not, every page, on
+    # either side of the switch or across it, must be what one walk of every hit
+    # (`recent` past the first hit) gives. SQLite's hit_fts has no switch.
+    rare = {1, 4, 5, 9}
+    titles = [f"Gipfel {'Selten' if n in rare else 'Treffen'}" for n in range(12)]
+    ids = [_record(store, n, NOW + timedelta(minutes=n), t) for n, t in enumerate(titles)]
+    judged = {ids[4], ids[9], ids[10]}
+    for hit_id in judged:
+        store.set_verdict(hit_id, "relevant", NOW)
+    walk = len(ids) + 1
+    for q in ("gipfel", "selten", "nirgendwo", "Selten GIPFEL", "treffen selten"):
+        for f in (HitFilter(q=q), HitFilter(q=q, verdict="relevant")):
+            words = set(q.lower().split())
+            expected = [
+                i
+                for i, t in zip(ids[::-1], titles[::-1], strict=True)
+                if words <= set(t.lower().split()) and (not f.verdict or i in judged)
+            ]
+            for limit, recent in itertools.product((1, 2, 3, 50), (1, 2, 3, 5)):
+                got: list[int] = []
+                before = None
+                while True:
+                    page = store.hit_page(f, limit=limit, before=before, recent=recent)
+                    naive = store.hit_page(f, limit=limit, before=before, recent=walk)
+                    assert page == naive, (f, limit, recent, before)
+                    got += [h["id"] for h in page]
+                    if len(page) < limit:
+                        break
+                    before = page[-1]["id"]
+                assert got == expected, (f, limit, recent)
 
 
 def test_a_filter_no_index_narrows_reads_a_window_of_hits_at_a_time(store: StoreAPI) -> None:

@@ -19,7 +19,7 @@ import psycopg
 import pytest
 from psycopg.rows import dict_row
 
-from store import open_store
+from store import HitFilter, open_store
 from store.codec import ts
 from store.migrations import MIGRATIONS
 from tests.conftest import DATA
@@ -154,9 +154,12 @@ def upgraded_store_reads_and_writes(target: str) -> None:
         assert {j.status for j in store.outbox()} == {"pending", "sent", "dead"}
         assert [d.channel for d in store.destinations()] == ["mail"]
         assert len(store.story_candidates(NOW)) == 2
+        # The old hits are searchable (their words indexed by 008 or 010), and new ones are.
+        assert [h["id"] for h in store.hit_page(HitFilter(q="title 2"))] == [2]
         # New rows continue after the old ids.
         [delivery] = store.record_article(article(9), [(hit("a9"), ["hook"])], NOW)
         assert delivery == 7
+        assert [h["article_id"] for h in store.hit_page(HitFilter(q="title 9"))] == ["a9"]
     finally:
         store.close()
 
