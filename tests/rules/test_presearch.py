@@ -7,7 +7,7 @@ from pathlib import Path
 from rules.engine import Engine
 from rules.inflect import fold
 from rules.load import RuleSet
-from rules.presearch import word_presearch
+from rules.presearch import DFA_KEYS, WordPresearch, word_presearch
 
 
 def test_each_script_of_a_text_is_searched(library_engine: Engine) -> None:
@@ -67,3 +67,33 @@ def test_the_presearch_is_read_back_from_its_cache(library_engine: Engine, tmp_p
     again = word_presearch(rules, ["RUS", "PRK"], tmp_path)
     assert [again.scan(t) for t in texts] == [made.scan(t) for t in texts]
     assert cache.read_bytes() != b"not a pickle"
+
+
+def test_keys_extending_an_open_ended_key_are_dropped() -> None:
+    # Korean attaches particles and CJK has no spaces: "북한" needs no boundary after it,
+    # so "북한이" finds nothing it does not; a key for another actor stays.
+    ko, prk, x = ("ko", "PRK"), ("ko", "PRK"), ("ko", "X")
+    search = WordPresearch()
+    search._keys = {
+        "북한": (prk,),
+        "북한이": (ko,),
+        "북한군": (prk, x),
+        "北朝鲜": (("zh", "PRK"),),
+        "北朝鲜人": (("zh", "PRK"),),
+        "russia": (("en", "RUS"),),
+        "russias": (("en", "RUS"),),  # a Latin key needs a boundary: both stay
+    }
+    search.prune()
+    assert set(search._keys) == {"북한", "북한군", "北朝鲜", "russia", "russias"}
+    built = search.build()
+    assert built.scan(fold("북한이 발표했다"))["ko"] == {"PRK": 1}
+    assert built.scan(fold("北朝鲜人说"))["zh"] == {"PRK": 1}
+
+
+def test_the_shipped_watch_presearch_is_small_enough_for_the_fast_automaton(
+    library_engine: Engine,
+) -> None:
+    search = word_presearch(library_engine.rules, ["RUS", "PRK"])
+    assert len(search.pairs) <= DFA_KEYS
+    found = search.scan(fold("북한이 러시아와 회담했다. 北朝鮮とロシアが会談した"))
+    assert found["ko"].keys() == {"PRK", "RUS"} and found["ja"].keys() == {"PRK", "RUS"}
