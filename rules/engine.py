@@ -36,7 +36,7 @@ from rules.spec import SentencesScope, WithinScope
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
 
-    from rules.lexicon import Lexicon
+    from rules.lexicon import Compiled, Lexicon, Presearch
     from rules.nlp import Pipelines
 
 UNKNOWN_LANG = "und"
@@ -62,6 +62,8 @@ class Engine:
         # Detection considers every language with names, or only these.
         self.languages = frozenset(languages) if languages else None
         self._lexicons: dict[str, Lexicon] = {}
+        self._names: dict[str, Presearch] = {}  # each language's names' presearch
+        self._compiled: dict[str, Compiled] = {}  # compiled, not yet built (no cache folder)
         self._detector = LanguageDetector()
         self.cues = CueBook(rules.cues)
         self._pairs = [frozenset(w.spec.pair) for w in rules.watches if w.spec.pair]
@@ -96,12 +98,32 @@ class Engine:
         """The compiled matchers for `lang` (built on first use)."""
         lex = self._lexicons.get(lang)
         if lex is None:
-            from rules.lexicon import compile_lexicon
+            from rules.lexicon import build_lexicon
 
-            lex = self._lexicons[lang] = compile_lexicon(
-                self.rules, lang, self.pipelines.get(lang), self.cache_dir
-            )
+            nlp = self.pipelines.get(lang)
+            compiled = self._compiled.pop(lang, None) or self._compile(lang)
+            lex = build_lexicon(nlp, compiled, self._names.get(lang))
+            self._lexicons[lang] = lex
+            self._names[lang] = lex.presearch
         return lex
+
+    def names_presearch(self, lang: str) -> Presearch:
+        """The presearch of `lang`'s names (and look-alikes): all that choosing a
+        language needs, read from the cache folder without spaCy when it can be."""
+        search = self._names.get(lang)
+        if search is None:
+            from rules.lexicon import names_presearch
+
+            compiled = self._compile(lang)
+            if self.cache_dir is None:  # compiled again otherwise
+                self._compiled[lang] = compiled
+            search = self._names[lang] = names_presearch(compiled)
+        return search
+
+    def _compile(self, lang: str) -> Compiled:
+        from rules.lexicon import compile_names
+
+        return compile_names(self.rules, lang, lambda: self.pipelines.get(lang), self.cache_dir)
 
     def match(
         self,
@@ -261,7 +283,7 @@ class Engine:
         return best, found[best]
 
     def _found(self, code: str, folded: str) -> dict[str, int]:
-        return self.lexicon(code).presearch.scan(folded).get(code, {})
+        return self.names_presearch(code).scan(folded).get(code, {})
 
     def _count(self, lang: str, folded: str, actors: dict[str, int]) -> int:
         """Tokens in names of `actors` found in `lang` and in the look-alikes of `lang`."""

@@ -21,28 +21,30 @@ import pickle
 import re
 from array import array
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import ahocorasick_rs
 import numpy
-from spacy.attrs import NORM, ORTH
-from spacy.language import Language
-from spacy.matcher import PhraseMatcher
-from spacy.strings import get_string_id
-from spacy.tokens import Doc
-from spacy.vocab import Vocab
 
 from rules.inflect import fold
 from rules.library import read_cache, write_cache
 from rules.load import RuleSet
-from rules.nlp import CHAR_LANGS, scratch_tokenizer
 from rules.presearch import ANY_LANG, automaton, forms_of
 from rules.presearch import code_digest as presearch_code_digest
 
+if TYPE_CHECKING:
+    from spacy.language import Language
+    from spacy.matcher import PhraseMatcher
+    from spacy.tokens import Doc
+    from spacy.vocab import Vocab
+
+# spaCy is imported where a lexicon is compiled or built, not here: choosing a
+# language reads only the cached presearch of each candidate (Engine.names_presearch).
 _WORD_RE = re.compile(r"\w+")
 STRONG, WEAK, EXCLUDE, TERM = "n", "w", "x", "t"
 _CLASS_MARK = "\u2063"  # invisible separator: class norms never equal a plain word's norm
@@ -125,6 +127,8 @@ class Lexicon:
 
     def doc(self, folded: str) -> Doc:
         """Tokenize folded text and give every name-word form its class NORM."""
+        from spacy.attrs import NORM, ORTH
+
         doc = self.nlp.make_doc(folded)
         if len(doc):
             arr: Any = doc.to_array([ORTH, NORM])
@@ -183,6 +187,8 @@ class _Classes:
         # Names are tokenized by the language's tokenizer over a scratch vocabulary,
         # so their words never enter the matching vocabulary (100,000 names
         # would otherwise cost ~50 MB of lexemes there).
+        from rules.nlp import scratch_tokenizer
+
         self.tokenize = scratch_tokenizer(nlp)
         self.lang = lang
         self._specials = {fold(k) for k in getattr(nlp.tokenizer, "rules", None) or {}}
@@ -212,6 +218,8 @@ class _Classes:
         return tokens, _pick_keys(self.lang, folded, options)
 
     def _tokenize(self, folded: str, name: str) -> tuple[list[Token], list[str]]:
+        from rules.nlp import CHAR_LANGS
+
         parts = folded.split()
         if self.lang not in CHAR_LANGS and all(
             p.isalpha() and p not in self._specials for p in parts
@@ -231,6 +239,8 @@ class _Classes:
 
     def assign(self) -> Norms:
         """Group the words into classes; map each form's ORTH to its class NORM."""
+        from spacy.strings import get_string_id
+
         bases = sorted(self._forms)
         for base in bases:
             for form in self._forms[base]:
@@ -271,12 +281,16 @@ class _Classes:
 
     def key(self, tokens: list[Token]) -> tuple[int, ...]:
         """The NORMs a pattern matches on."""
+        from spacy.strings import get_string_id
+
         orth = numpy.array([get_string_id(w) for w, _ in tokens], dtype="uint64")
         norm = numpy.array([n for _, n in tokens], dtype="uint64")
         return tuple(int(x) for x in self.norms.apply(orth, norm)[0])
 
 
 def _pick_keys(lang: str, folded: str, options: list[list[str]]) -> list[str]:
+    from rules.nlp import CHAR_LANGS
+
     # One key suffices for a name (all its words must match): the most selective.
     if lang in CHAR_LANGS:
         return [folded]
@@ -319,21 +333,34 @@ def names_in(table: dict[str, list[str]], lang: str) -> list[str]:
 def compile_lexicon(
     rules: RuleSet, lang: str, nlp: Language, cache_dir: Path | None = None
 ) -> Lexicon:
-    """Compile every actor name, exclusion and watch term of `lang` (and '*').
+    """Compile every actor name, exclusion and watch term of `lang` (and '*')."""
+    return build_lexicon(nlp, compile_names(rules, lang, lambda: nlp, cache_dir))
 
-    With `cache_dir`, what the compilation decides (the classes of the words,
-    the patterns' NORMs, the presearch's keys) is kept there between runs,
-    under a digest of the names and of the code that decides them: a
-    `match` over a stream in 12 languages spent 0.8 s compiling them.
+
+def compile_names(
+    rules: RuleSet, lang: str, nlp: Callable[[], Language], cache_dir: Path | None = None
+) -> Compiled:
+    """What compiling `lang`'s names decides; `nlp` gives its pipeline if it must be done.
+
+    With `cache_dir`, it is kept there between runs, under a digest of the
+    names and of the code that decides them (a `match` over a stream in 12
+    languages spent 0.8 s compiling them), and read back without spaCy.
     """
     if cache_dir is None:
-        return _build(nlp, _compile(rules, lang, nlp))
-    path = cache_dir / f"lexicon-{_digest(rules, lang, nlp)}.pickle"
+        return _compile(rules, lang, nlp())
+    path = cache_dir / f"lexicon-{_digest(rules, lang)}.pickle"
     compiled = _read_cache(path)
     if compiled is None:
-        compiled = _compile(rules, lang, nlp)
+        compiled = _compile(rules, lang, nlp())
         write_cache(path, pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
-    return _build(nlp, compiled)
+    return compiled
+
+
+def names_presearch(c: Compiled) -> Presearch:
+    """The presearch of a language's names, built without spaCy."""
+    presearch = Presearch()
+    presearch._keys = c.presearch
+    return presearch.build()
 
 
 @dataclass(frozen=True, slots=True)
@@ -380,21 +407,22 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
     )
 
 
-def _build(nlp: Language, c: Compiled) -> Lexicon:
+def build_lexicon(nlp: Language, c: Compiled, presearch: Presearch | None = None) -> Lexicon:
+    """The matchers of compiled names, in `nlp`'s vocabulary (`presearch`: if built already)."""
+    from spacy.matcher import PhraseMatcher
+
     matchers = {k: PhraseMatcher(nlp.vocab, attr="NORM") for k in (STRONG, EXCLUDE, TERM)}
     for label, keys in c.patterns.items():
         # Docs are made here, one label at a time: thousands at once cost ~5 KB each.
         kind = label[0] if label[0] in (EXCLUDE, TERM) else STRONG
         matchers[kind].add(label, [_pattern(nlp.vocab, key) for key in keys])
-    presearch = Presearch()
-    presearch._keys = c.presearch
     return Lexicon(
         c.lang,
         nlp,
         matchers[STRONG],
         matchers[EXCLUDE],
         matchers[TERM],
-        presearch.build(),
+        presearch or names_presearch(c),
         Norms(numpy.frombuffer(c.orths, "uint64"), numpy.frombuffer(c.classes, "uint64")),
         any(label[0] == TERM for label in c.patterns),
     )
@@ -402,6 +430,9 @@ def _build(nlp: Language, c: Compiled) -> Lexicon:
 
 def _pattern(vocab: Vocab, key: tuple[int, ...]) -> Doc:
     """A pattern Doc whose NORMs are `key` (the classes of the name's words)."""
+    from spacy.attrs import NORM
+    from spacy.tokens import Doc
+
     doc = Doc(vocab, words=["_"] * len(key))
     norms: Any = numpy.array(key, dtype="uint64")
     doc.from_array([NORM], norms)
@@ -411,7 +442,7 @@ def _pattern(vocab: Vocab, key: tuple[int, ...]) -> Doc:
 # What decides a compiled lexicon besides the names: a change to any of these
 # files, or to spaCy (its tokenizer rules), makes a new cache.
 _CODE = ("lexicon.py", "nlp.py")
-_CACHE_FORMAT = "wirewatch-lexicon-1"
+_CACHE_FORMAT = "wirewatch-lexicon-2"
 
 
 @lru_cache(maxsize=1)
@@ -423,10 +454,11 @@ def _code_digest() -> bytes:
     return h.digest()
 
 
-def _digest(rules: RuleSet, lang: str, nlp: Language) -> str:
-    """The cache key of `lang`'s lexicon: the code, and every name and term it compiles."""
+def _digest(rules: RuleSet, lang: str) -> str:
+    """The cache key of `lang`'s lexicon: the code, and every name and term it compiles
+    (its pipeline follows from the code and spaCy's version)."""
     h = hashlib.sha256(_code_digest())
-    h.update(f"{lang}\0{nlp.lang}".encode())
+    h.update(lang.encode())
     for actor in rules.actors.values():  # in the order _compile reads them
         h.update(b"\1" + actor.id.encode())
         for table in (actor.names, actor.weak, actor.exclude):

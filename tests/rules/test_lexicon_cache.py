@@ -98,3 +98,17 @@ def test_caches_unused_for_a_month_go_when_one_is_written(
     os.utime(written, (time.time() - month - 60, time.time() - month - 60))
     compile_lexicon(library_engine.rules, "de", nlp, tmp_path)
     assert time.time() - written.stat().st_mtime < 60
+
+
+def test_choosing_a_language_reads_only_the_names_presearch(
+    library_engine: Engine, tmp_path: Path
+) -> None:
+    text = "Der Kreml und Pjöngjang: Russland und Nordkorea unterzeichnen einen Vertrag."
+    Engine(library_engine.rules, cache_dir=tmp_path).match(text)  # fills the cache
+    engine = Engine(library_engine.rules, cache_dir=tmp_path)
+    assert engine.language(text) == "de"
+    assert not engine._lexicons  # no pipeline, no matchers: the cached presearch only
+    assert engine.names_presearch("de").scan(fold(text))["de"].keys() >= {"RUS", "PRK"}
+    result = engine.match(text, lang="de", all_actors=True)
+    assert {"RUS", "PRK"} <= result.mentions.keys()
+    assert engine.lexicon("de").presearch is engine.names_presearch("de")  # built once
