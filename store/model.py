@@ -216,12 +216,13 @@ class HitFilter:
     def is_scanned(self) -> bool:
         """Whether no index narrows this filter: its page is read from the hits in id order.
 
-        A search (its full-text index), a story (articles.story_id) and a day range
-        (hits.created_at) are read through an index; a watch through
-        (watch_id, created_at). Language, feed, severity, actor and verdict alone are
-        tested row by row.
+        A story (articles.story_id) and a day range (hits.created_at) are read through
+        an index; a watch through (watch_id, created_at). Language, feed, severity,
+        actor and verdict are tested row by row, with a search too: its index yields
+        every hit with the words, newest first, and each is tested against them
+        (StoreAPI.hit_floor reads them all only when the words have few hits).
         """
-        indexed = self.q or self.story is not None or self.since or self.until or self.watch
+        indexed = self.story is not None or self.since or self.until or self.watch
         return not indexed and any((self.lang, self.feed, self.severity, self.actor, self.verdict))
 
     def query(self) -> dict[str, str]:

@@ -71,6 +71,9 @@ class Dialect:
     # expected in 1 of 200: 19 s for a word in no article, 1,000,000 hits.
     search_recent: str = ""
     search_window: int = 0
+    # How many hits below `?` have every word of `?`, counted up to `?` (through the
+    # search index; store/console.py: `hit_floor`).
+    search_count: str = ""
 
 
 SQLITE = Dialect(
@@ -83,6 +86,8 @@ SQLITE = Dialect(
     ),
     search="hit_fts MATCH ?",  # FTS5 (008_console)
     search_table="hit_fts",
+    search_count="SELECT count(*) FROM (SELECT 1 FROM hit_fts WHERE hit_fts MATCH ?"
+    " AND rowid < ? LIMIT ?)",
 )
 POSTGRESQL = Dialect(
     "postgresql",
@@ -103,6 +108,8 @@ POSTGRESQL = Dialect(
     search_recent="(SELECT doc FROM hit_search WHERE hit_id = h.id)"
     " @@ plainto_tsquery('simple', ?)",
     search_window=5000,
+    search_count="SELECT count(*) FROM (SELECT 1 FROM hit_search"
+    " WHERE doc @@ plainto_tsquery('simple', ?) AND hit_id < ? LIMIT ?) m",
 )
 
 

@@ -83,6 +83,15 @@ PAGES = [
     f"/hits?q={RARE}",  # in 0.01% of the articles, 1 hit in 2,000
     f"/hits?q={RARE}&before=500000",
     "/hits?q=Gipfel&before=500000",
+    "/hits?q=Gipfel&lang=fr",  # a common word and a filter none of its hits pass
+    "/hits?q=Gipfel&actor=XYZ",
+    "/hits?q=Gipfel&lang=fr&before=300000",
+    "/hits?q=Gipfel&severity=high",  # a filter most of its hits pass
+    f"/hits?q={RARE}&lang=fr",
+    "/hits.atom?q=Gipfel&lang=fr",
+    # A search and a filter an index narrows, but not with the search's (docs/console.md).
+    "/hits?q=Gipfel&watch=nope",
+    "/hits?q=Gipfel&since=2026-01-01&until=2026-01-01",
     "/hits.atom?watch=w1",
     "/hits.csv",
     "/hits.json?actor=RUS",

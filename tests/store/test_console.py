@@ -11,8 +11,8 @@ from store import HitFilter, Planned, StoreAPI
 from tests.store.test_contract import NOW, article, hit
 
 
-def _record(store: StoreAPI, n: int, at: datetime, title: str) -> int:
-    a = replace(article(n), title=title)
+def _record(store: StoreAPI, n: int, at: datetime, title: str, lang: str = "de") -> int:
+    a = replace(article(n), title=title, lang=lang)
     return store.record_planned(a, [(hit(a.id), [Planned("ops")])], at).hit_ids[hit(a.id).watch_id]
 
 
@@ -88,7 +88,8 @@ def test_a_filter_no_index_narrows_reads_a_window_of_hits_at_a_time(store: Store
     store.set_verdict(ids[1], "relevant", NOW)
     store.set_verdict(ids[7], "relevant", NOW)
     judged = HitFilter(verdict="relevant")
-    assert store.hit_floor(HitFilter(q="gipfel", verdict="relevant"), None, 3) is None
+    assert store.hit_floor(HitFilter(q="gipfel 7", verdict="relevant"), None, 3) is None
+    assert store.hit_floor(HitFilter(q="gipfel", watch="russia-north-korea"), None, 3) is None
     assert store.hit_floor(HitFilter(), None, 3) is None
     floor = store.hit_floor(judged, None, 3)
     assert floor == ids[-1] + 1 - 3  # the 3 newest hits
@@ -99,6 +100,69 @@ def test_a_filter_no_index_narrows_reads_a_window_of_hits_at_a_time(store: Store
     rest = store.hit_page(judged, before=older, floor=store.hit_floor(judged, older, 3))
     assert [h["id"] for h in rest] == [ids[1]]
     assert store.hit_floor(judged, ids[1], 3) is None  # the window reaches the first hit
+
+
+def test_a_search_with_a_filter_no_index_narrows_reads_a_window_at_a_time(
+    store: StoreAPI,
+) -> None:
+    # A search with a language or verdict filter reads every hit with its words when
+    # they have at most `window` hits below `before`, else the `window` hits below it:
+    # paged as the web console pages (`older` from the floor when a window ends without
+    # a full page), every page must be what a walk of every hit in the window gives,
+    # and all of them together every hit the filter takes, for a common word (a window
+    # of hits), a rare one (all its hits, or a window once they are more than `window`)
+    # and an absent one, on either side of PostgreSQL's switch to its index (`recent`).
+    rare = {1, 4, 5, 9, 10, 13}
+    french = {2, 5, 10, 11}
+    rows = [
+        (f"Gipfel {'Selten' if n in rare else 'Treffen'} {n}", "fr" if n in french else "de")
+        for n in range(15)
+    ]
+    ids = [_record(store, n, NOW + timedelta(minutes=n), *row) for n, row in enumerate(rows)]
+    judged = {ids[3], ids[5], ids[13]}
+    for hit_id in judged:
+        store.set_verdict(hit_id, "relevant", NOW)
+    newest = [(i, t, lang) for i, (t, lang) in zip(ids[::-1], rows[::-1], strict=True)]
+    for q in ("gipfel", "selten", "nirgendwo", "selten gipfel"):
+        for f in (
+            HitFilter(q=q, lang="fr"),
+            HitFilter(q=q, verdict="relevant"),
+            HitFilter(q=q, lang="fr", verdict="none"),
+        ):
+            words = set(q.split())
+
+            def takes(i: int, t: str, lang: str, f: HitFilter = f, words: set[str] = words) -> bool:
+                verdict = "relevant" if i in judged else "none"
+                return (
+                    words <= set(t.lower().split())
+                    and (not f.lang or lang == f.lang)
+                    and (not f.verdict or verdict == f.verdict)
+                )
+
+            expected = [i for i, t, lang in newest if takes(i, t, lang)]
+            for window, limit, recent in itertools.product((2, 3, 5, 50), (1, 2, 50), (1, 3)):
+                got: list[int] = []
+                before = None
+                while True:
+                    floor = store.hit_floor(f, before, window)
+                    below = [r for r in newest if before is None or r[0] < before]
+                    matches = [i for i, t, _ in below if words <= set(t.lower().split())]
+                    if floor is not None:  # a window of hits, when the words have more
+                        assert len(matches) > window and below[window - 1][0] == floor
+                        below = [r for r in below if r[0] >= floor]
+                    else:  # every hit with the words, or every hit, is few enough
+                        assert len(matches) <= window or len(below) <= window
+                    page = store.hit_page(f, limit=limit, before=before, floor=floor, recent=recent)
+                    naive = [i for i, t, lang in below if takes(i, t, lang)][:limit]
+                    assert [h["id"] for h in page] == naive, (f, window, limit, before)
+                    got += naive
+                    if len(page) == limit:
+                        before = page[-1]["id"]
+                    elif floor is not None:
+                        before = floor  # `older →` from the window's floor
+                    else:
+                        break
+                assert got == expected, (f, window, limit, recent)
 
 
 def test_verdicts_overwrite_and_count_per_watch(store: StoreAPI) -> None:

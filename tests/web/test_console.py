@@ -177,6 +177,25 @@ def test_a_filter_no_index_narrows_pages_through_the_hits_a_stretch_at_a_time(
         assert f'data-hit="{newest - 1}"' in older and f'data-hit="{newest}"' not in older
 
 
+def test_a_search_with_such_a_filter_pages_a_stretch_at_a_time_past_empty_ones(
+    seeded: Seeded,
+) -> None:
+    # Both hits have "Kim": more than the window of 1, so a page reads 1 hit; one with
+    # none of the language's shows none, says which it read and links to the older ones.
+    newest = max(seeded.seed_hit, seeded.hostile_hit)
+    for client in make_client(seeded, scan_hits=1):
+        html = client.get("/hits?q=kim&lang=fr").text
+        assert "data-hit=" not in html
+        assert f"Read hits {newest} to the newest for this filter" in html
+        assert f'href="/hits?lang=fr&amp;q=kim&amp;before={newest}">older →' in html
+        older = client.get(f"/hits?q=kim&lang=de&before={newest}").text
+        assert f'data-hit="{newest - 1}"' in older and "older →" not in older
+        # A word in one hit only: the page reads its every hit, no window.
+        few = client.get("/hits?q=telefonieren&lang=de").text
+        assert f'data-hit="{seeded.seed_hit}"' in few
+        assert "Read hits" not in few and "older →" not in few
+
+
 def test_a_verdict_is_stored_and_counts_in_precision(client: Any, seeded: Seeded) -> None:
     token = csrf(client)
     r = client.post(
