@@ -37,6 +37,12 @@ _CACHE_FORMAT = "wirewatch-presearch-2"  # 2: pruned keys
 _WORD_RE = re.compile(r"\w+")
 # Languages where clitics attach to acronyms too (ABD'ye, 북한이, والناتو).
 _CLITIC_LANGS = frozenset({"tr", "ko", "ar"})
+# Thai, Lao, Myanmar, Khmer, Hangul, CJK, kana and fullwidth: a superset of the letters
+# that end a key needing no boundary (_open_end decides), so most keys are passed by.
+_MAYBE_OPEN = re.compile(
+    "[\u0e00-\u0eff\u1000-\u109f\u1100-\u11ff\u1780-\u17ff\u2e80-\u9fff"
+    "\ua960-\ua97f\uac00-\ud7ff\uf900-\ufaff\ufe30-\ufe4f\uff00-\uffef\U00020000-\U0003ffff]"
+)
 # A presearch of at most this many keys gets the DFA (rules.presearch.automaton).
 DFA_KEYS = 20_000
 
@@ -156,7 +162,7 @@ class WordPresearch:
         keys = self._keys
         kept = {}
         for key, pairs in keys.items():
-            if not key.isascii():
+            if not key.isascii() and _MAYBE_OPEN.search(key):
                 ends = (key[:i] for i in range(1, len(key)) if _open_end(key[i - 1]))
                 if any(p in keys and set(pairs) <= set(keys[p]) for p in ends):
                     continue
