@@ -70,6 +70,16 @@ class PgDatabase:
         cur.execute(translate(sql, isinstance(params, dict)), params)
         return iter(cur.fetchall())  # read now, as sqlite-utils does inside a transaction
 
+    def query_once(self, sql: str, params: Params = ()) -> Iterator[dict[str, Any]]:
+        """A query never prepared: planned for its values every time it runs.
+
+        psycopg prepares a statement after 5 runs, and PostgreSQL may then plan it once
+        for any values (a generic plan), which for some values reads every row.
+        """
+        cur = self._live().cursor(row_factory=dict_row)
+        cur.execute(translate(sql, isinstance(params, dict)), params, prepare=False)
+        return iter(cur.fetchall())
+
     def atomic(self) -> AbstractContextManager[Any]:
         """A transaction (a savepoint inside another)."""
         return self._live().transaction()

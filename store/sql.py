@@ -74,6 +74,12 @@ class Dialect:
     # How many hits below `?` have every word of `?`, counted up to `?` (through the
     # search index; store/console.py: `hit_floor`).
     search_count: str = ""
+    # Hits with every word of `?` among the ids `{ids}` (a subquery: a watch's, a day
+    # range's or a story's hits, at most 20,000), read in one set operation, never a
+    # search per hit (store/console.py: `_search_among`). SQLite: in the FROM clause
+    # after `search_table`, whose list it walks (the `+` keeps FTS5 from being asked
+    # for one rowid at a time, which reads the word's whole list each time).
+    search_among: str = ""
 
 
 SQLITE = Dialect(
@@ -88,6 +94,7 @@ SQLITE = Dialect(
     search_table="hit_fts",
     search_count="SELECT count(*) FROM (SELECT 1 FROM hit_fts WHERE hit_fts MATCH ?"
     " AND rowid < ? LIMIT ?)",
+    search_among="hit_fts MATCH ? AND +hit_fts.rowid IN ({ids})",
 )
 POSTGRESQL = Dialect(
     "postgresql",
@@ -110,6 +117,9 @@ POSTGRESQL = Dialect(
     search_window=5000,
     search_count="SELECT count(*) FROM (SELECT 1 FROM hit_search"
     " WHERE doc @@ plainto_tsquery('simple', ?) AND hit_id < ? LIMIT ?) m",
+    # The ids' array walked down hits_pkey, each hit's words tested as a value.
+    search_among="(SELECT doc FROM hit_search WHERE hit_id = h.id)"
+    " @@ plainto_tsquery('simple', ?) AND h.id = ANY (ARRAY({ids}))",
 )
 
 

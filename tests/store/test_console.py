@@ -165,6 +165,66 @@ def test_a_search_with_a_filter_no_index_narrows_reads_a_window_at_a_time(
                 assert got == expected, (f, window, limit, recent)
 
 
+def test_a_search_with_a_watch_day_or_story_gives_what_a_walk_of_every_hit_gives(
+    store: StoreAPI,
+) -> None:
+    # A search with a watch, a day range or a story is read among that filter's hits
+    # when they are at most `among` below the page, else through the search's index:
+    # for a common, a rare and an absent word, either way and across the switch, every
+    # page (paged by `before`) must be what a walk of every hit gives, newest first.
+    rare = {1, 4, 5, 9, 12}
+    stories: list[int] = []
+    hits: list[tuple[int, str, str, int, str]] = []  # id, title, watch, story, day
+    for n in range(15):
+        at = NOW + timedelta(days=n // 5, minutes=n)
+        a = replace(article(n), title=f"Gipfel {'Selten' if n in rare else 'Treffen'} {n}")
+        watches = ["w1", "w2"] if n % 3 == 0 else [f"w{1 + n % 2}"]
+        planned = [(hit(a.id, w), [Planned("ops")]) for w in watches]
+        story = stories[n % 4] if n >= 4 else None  # four stories, the first four articles'
+        recorded = store.record_planned(a, planned, at, story_id=story)
+        if n < 4:
+            stories.append(recorded.story_id)
+        hits += [
+            (i, a.title or "", w, stories[n % 4], f"{at:%Y-%m-%d}")
+            for w, i in recorded.hit_ids.items()
+        ]
+    newest = sorted(hits, reverse=True)
+    day = f"{NOW + timedelta(days=1):%Y-%m-%d}"
+    for q in ("gipfel", "selten", "nirgendwo", "selten gipfel"):
+        for f in (
+            HitFilter(q=q, watch="w1"),
+            HitFilter(q=q, watch="nope"),
+            HitFilter(q=q, story=stories[1]),
+            HitFilter(q=q, since=day, until=day),
+            HitFilter(q=q, since=day),
+            HitFilter(q=q, until=day, watch="w2"),
+            HitFilter(q=q, story=stories[0], severity="low"),
+        ):
+            words = set(q.split())
+            expected = [
+                i
+                for i, t, w, story, d in newest
+                if words <= set(t.lower().split())
+                and (not f.watch or w == f.watch)
+                and (f.story is None or story == f.story)
+                and (not f.since or d >= f.since)
+                and (not f.until or d <= f.until)
+                and not f.severity
+            ]
+            for among, limit in itertools.product((0, 1, 3, 100), (1, 2, 50)):
+                got: list[int] = []
+                before = None
+                while True:
+                    page = store.hit_page(f, limit=limit, before=before, among=among)
+                    naive = [i for i in expected if before is None or i < before][:limit]
+                    assert [h["id"] for h in page] == naive, (f, among, limit, before)
+                    got += naive
+                    if len(page) < limit:
+                        break
+                    before = page[-1]["id"]
+                assert got == expected, (f, among, limit)
+
+
 def test_verdicts_overwrite_and_count_per_watch(store: StoreAPI) -> None:
     one, two = _record(store, 1, NOW, "a"), _record(store, 2, NOW, "b")
     store.set_verdict(one, "irrelevant", NOW)
