@@ -175,9 +175,9 @@ class Engine:
         doc = lex.doc(focus(folded, lex.presearch.places(folded), self._reach(code, source, found)))
         # A pair watch that can fire sees every actor named (a list of names reads as a list).
         pairs = any(p <= found.keys() for p in self._pairs)
-        context = mentions(doc, lex, set(found) | wanted) if pairs else None
+        context = mentions(doc, lex, set(found) | wanted, text) if pairs else None
         spans = (
-            mentions(doc, lex, wanted)
+            mentions(doc, lex, wanted, text)
             if context is None
             else [s for s in context if s.label_ in wanted]
         )
@@ -323,12 +323,16 @@ def focus(folded: str, places: list[int], reach: int | None) -> str:
     return "".join(out)
 
 
-def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
-    """Names of `actors` in `doc`, exclusions and weak-name rules applied, in order."""
+def mentions(doc: Doc, lex: Lexicon, actors: set[str], text: str = "") -> list[Span]:
+    """Names of `actors` in `doc`, exclusions and weak-name rules applied, in order.
+
+    `text`: the original of the folded `doc`, whose case tells a weak name written
+    in lower case in the rules ("russo") from the capitalized surname ("Russo").
+    """
     from spacy.tokens import Span
     from spacy.util import filter_spans
 
-    from rules.lexicon import STRONG
+    from rules.lexicon import CASED, STRONG, WEAK
 
     strings = doc.vocab.strings
     excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
@@ -344,6 +348,10 @@ def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
             continue
         if any(s <= start and end <= e for s, e in excluded.get(actor, ())):
             continue
+        if label[0] == CASED:
+            span = doc[start:end]
+            common = bool(text) and _in_lower_case(text, span.start_char, span.end_char)
+            label = f"{STRONG if common else WEAK}|{actor}"
         found.append(Span(doc, start, end, label=label))
     # Longest first: "Republic of Korea" (KOR) wins over a "Korea" inside it.
     kept = [s for s in shared_names(found, filter_spans(found)) if s.label_[2:] in actors]
@@ -353,6 +361,13 @@ def mentions(doc: Doc, lex: Lexicon, actors: set[str]) -> list[Span]:
         for s in sorted(kept, key=lambda s: (s.start, s.end, s.label_))
         if s.label_[0] == STRONG or s.label_[2:] in strong
     ]
+
+
+def _in_lower_case(text: str, start: int, end: int) -> bool:
+    """The text writes [start:end] in lower case (a capitalized word may be a surname,
+    or a sentence's first word: weak either way)."""
+    word = text[start:end]
+    return word == word.lower() and word != word.capitalize()
 
 
 def shared_names(found: list[Span], kept: list[Span]) -> list[Span]:

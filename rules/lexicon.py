@@ -34,7 +34,7 @@ import numpy
 from rules.inflect import fold
 from rules.library import read_cache, write_cache
 from rules.load import RuleSet
-from rules.presearch import ANY_LANG, automaton, forms_of
+from rules.presearch import ANY_LANG, automaton, common_word, forms_of
 from rules.presearch import code_digest as presearch_code_digest
 
 if TYPE_CHECKING:
@@ -47,6 +47,9 @@ if TYPE_CHECKING:
 # language reads only the cached presearch of each candidate (Engine.names_presearch).
 _WORD_RE = re.compile(r"\w+")
 STRONG, WEAK, EXCLUDE, TERM = "n", "w", "x", "t"
+# A weak name written in lower case (rules.presearch.common_word): strong where the
+# text writes it in lower case, past a sentence's first word; weak otherwise.
+CASED = "c"
 _CLASS_MARK = "\u2063"  # invisible separator: class norms never equal a plain word's norm
 
 
@@ -382,12 +385,13 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
     for actor in rules.actors.values():
         for kind, table in ((STRONG, actor.names), (WEAK, actor.weak), (EXCLUDE, actor.exclude)):
             for name in names_in(table, lang):
-                compiled = classes.add(name, f"{kind}|{actor.id}")
+                label = f"{CASED if kind == WEAK and common_word(name) else kind}|{actor.id}"
+                compiled = classes.add(name, label)
                 if compiled is None:
                     continue
-                patterns[f"{kind}|{actor.id}"].append(compiled[0])
+                patterns[label].append(compiled[0])
                 for key in compiled[1]:
-                    if kind == STRONG:
+                    if label[0] in (STRONG, CASED):
                         presearch.add(key, lang, actor.id)
                     else:
                         presearch.add(key)

@@ -68,6 +68,13 @@ def forms_of(word: str, orig: str, lang: str, *, first: bool, last: bool) -> fro
     return word_forms(word, lang, first=first, last=last)
 
 
+def common_word(name: str) -> bool:
+    """A weak name written in lower case in the rules ("russo"): the common word,
+    a name of the actor where a text writes it so; capitalized ("Russo", the
+    surname) it stays weak. False where the script has no case (კიმ)."""
+    return name == name.lower() and name != name.capitalize()
+
+
 def _unspaced(ch: str) -> bool:
     """Scripts written without spaces between words: a name may start or end anywhere."""
     return script_of(ch) in UNSPACED_SCRIPTS
@@ -264,6 +271,9 @@ def _make(rules: RuleSet, actors: list[str]) -> WordPresearch:
     for actor in wanted:
         for lang, names in actor.names.items():
             out.add_names(names, lang, actor.id, common[lang])
+        for lang, names in actor.weak.items():  # "gas russo" names Russia on its own
+            if cased := [n for n in names if common_word(n)]:
+                out.add_names(cased, lang, actor.id, common.get(lang))
     return out
 
 

@@ -35,3 +35,20 @@ def test_a_watched_name_inside_another_actors_name_is_that_actors(shipped: Engin
         assert "RUS" not in shipped.match(text, lang=lang).mentions, text
         assert "RUS" not in shipped.match(text).mentions, text
     assert "RUS" in shipped.match("俄罗斯和白俄罗斯举行演习。", lang="zh").mentions
+
+
+def test_a_weak_name_in_lower_case_is_the_word_where_the_text_writes_it_so(
+    shipped: Engine,
+) -> None:
+    # Italian "russo": the adjective in lower case, the surname capitalized (weak).
+    gas = shipped.match("L'Ue ha ridotto le importazioni di gas naturale liquefatto russo.")
+    assert [m.text for m in gas.mentions["RUS"]] == ["russo"]
+    troops = shipped.match("Le truppe nordcoreane combattono accanto all'esercito russo.")
+    assert {"RUS", "PRK"} <= troops.mentions.keys() and troops.hits
+    for text in (
+        "Il sindaco Russo ha inaugurato la nuova piazza a Napoli.",
+        "Russo e Bianchi hanno vinto il torneo di doppio.",
+    ):
+        assert "RUS" not in shipped.match(text).mentions, text
+    # Next to a strong name the surname counts, as any weak name does.
+    assert "RUS" in shipped.match("Il sindaco Russo ha incontrato Putin a Mosca.").mentions
