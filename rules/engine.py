@@ -268,16 +268,22 @@ class Engine:
             code = declared or UNKNOWN_LANG
             return code, self._found(code, folded) if declared else {}
         ranked = self._detector.rank(text, langs)
-        if len(ranked) == 1 or ranked[0][1] >= SURE:
-            return ranked[0][0], self._found(ranked[0][0], folded)
-        # Languages lingua cannot tell apart (or does not know): the few
+        names = {c: sum(by_lang.get(c, {}).values()) for c, _ in ranked}
+        top = ranked[0][0]
+        if len(ranked) == 1 or (
+            ranked[0][1] >= SURE and max(names.values()) < max(2 * names[top], names[top] + 2)
+        ):
+            return top, self._found(top, folded)
+        # Languages lingua cannot tell apart (or does not know), or lingua sure of
+        # one whose names the text has half as many of as another's, and two
+        # fewer at least (a short Ukrainian text read as Kazakh): the few
         # likeliest are matched for real, and the one whose lexicon accounts for
         # the most words of the text wins, in its names and in its look-alikes:
         # Danish "russisk roulette" explains two words where Norwegian "russisk"
         # explains one (longest first, as names are chosen).
-        names = {c: sum(by_lang.get(c, {}).values()) for c, _ in ranked}
         likely = sorted(ranked, key=lambda p: (-p[1], -names[p[0]], p[0]))[:LIKELY_LANGS]
-        found = {c: self._found(c, folded) for c, _ in likely}
+        most = max(ranked, key=lambda p: (names[p[0]], p[1]))  # the names' own choice
+        found = {c: self._found(c, folded) for c, _ in {*likely, most}}
         confidence = dict(ranked)
         best = max(found, key=lambda c: (self._count(c, folded, found[c]), confidence[c], c))
         return best, found[best]

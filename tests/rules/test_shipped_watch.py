@@ -52,3 +52,15 @@ def test_a_weak_name_in_lower_case_is_the_word_where_the_text_writes_it_so(
         assert "RUS" not in shipped.match(text).mentions, text
     # Next to a strong name the surname counts, as any weak name does.
     assert "RUS" in shipped.match("Il sindaco Russo ha incontrato Putin a Mosca.").mentions
+
+
+def test_names_overrule_a_sure_detection_that_explains_few_of_them(shipped: Engine) -> None:
+    # lingua (low accuracy) is sure this short Ukrainian text is Kazakh, where only
+    # КНДР is a name; Ukrainian explains КНДР, Москві and Пхеньян.
+    text = (
+        "Розвідка повідомила, що КНДР передала Москві ще 2 мільйони снарядів. "
+        "Пхеньян отримав натомість нафту."
+    )
+    result = shipped.match(text)
+    assert result.lang == "uk"
+    assert {"RUS", "PRK"} <= result.mentions.keys()
