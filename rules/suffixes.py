@@ -497,7 +497,8 @@ _KK_ALL = (
     "ке",
     "й",
 )
-_KK = Paradigm(append=_KK_ALL, last_only=True)
+# min_len 2: the last word of Ким Чен Ын (Ынды, Ынның); suffixes go on a name's last word only.
+_KK = Paradigm(append=_KK_ALL, last_only=True, min_len=2)
 
 # Armenian: definite -ը/-ն, genitive -ի, -ում, -ից, -ով; after a vowel with -յ-.
 _HY_CASES = (
@@ -521,6 +522,7 @@ _HY = Paradigm(
     swap=(("ա", 0, (*_HY_CASES, *(f"յ{c}" for c in _HY_CASES), "յի", "յին", "յում", "յից")),),
     default=_HY_CASES,
     last_only=True,
+    min_len=2,  # the last word of Կիմ Չեն Ըն (Ընը, Ընին)
 )
 
 # Georgian: the nominative -ი drops before the case endings.

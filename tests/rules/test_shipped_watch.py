@@ -64,3 +64,17 @@ def test_names_overrule_a_sure_detection_that_explains_few_of_them(shipped: Engi
     result = shipped.match(text)
     assert result.lang == "uk"
     assert {"RUS", "PRK"} <= result.mentions.keys()
+
+
+@pytest.mark.parametrize(
+    ("text", "lang", "name"),
+    [
+        ("Путин Кремльде Ким Чен Ынды қабылдады.", "kk", "Ким Чен Ынды"),
+        ("Պուտինը Կրեմլում ընդունել է Կիմ Չեն Ընին։", "hy", "Կիմ Չեն Ընին"),
+    ],
+)
+def test_a_names_two_letter_last_word_takes_its_case_ending(
+    shipped: Engine, text: str, lang: str, name: str
+) -> None:
+    result = shipped.match(text, lang=lang)
+    assert [m.text for m in result.mentions["PRK"]] == [name]
