@@ -30,7 +30,7 @@ from rules.lang import SURE, LanguageDetector, scripts
 from rules.load import RuleSet, Watch, watch_actors
 from rules.model import MatchResult, Mention
 from rules.paragraphs import paragraph_bounds
-from rules.presearch import ANY_LANG, WordPresearch, word_presearch
+from rules.presearch import ANY_LANG, WordPresearch, common_word, word_presearch
 from rules.spec import SentencesScope, WithinScope
 
 if TYPE_CHECKING:
@@ -356,7 +356,8 @@ def mentions(doc: Doc, lex: Lexicon, actors: set[str], text: str = "") -> list[S
             continue
         if label[0] == CASED:
             span = doc[start:end]
-            common = bool(text) and _in_lower_case(text, span.start_char, span.end_char)
+            # Capitalized, it may be a surname or a sentence's first word: weak either way.
+            common = bool(text) and common_word(text[span.start_char : span.end_char])
             label = f"{STRONG if common else WEAK}|{actor}"
         found.append(Span(doc, start, end, label=label))
     # Longest first: "Republic of Korea" (KOR) wins over a "Korea" inside it.
@@ -367,13 +368,6 @@ def mentions(doc: Doc, lex: Lexicon, actors: set[str], text: str = "") -> list[S
         for s in sorted(kept, key=lambda s: (s.start, s.end, s.label_))
         if s.label_[0] == STRONG or s.label_[2:] in strong
     ]
-
-
-def _in_lower_case(text: str, start: int, end: int) -> bool:
-    """The text writes [start:end] in lower case (a capitalized word may be a surname,
-    or a sentence's first word: weak either way)."""
-    word = text[start:end]
-    return word == word.lower() and word != word.capitalize()
 
 
 def shared_names(found: list[Span], kept: list[Span]) -> list[Span]:

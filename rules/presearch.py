@@ -69,9 +69,9 @@ def forms_of(word: str, orig: str, lang: str, *, first: bool, last: bool) -> fro
 
 
 def common_word(name: str) -> bool:
-    """A weak name written in lower case in the rules ("russo"): the common word,
-    a name of the actor where a text writes it so; capitalized ("Russo", the
-    surname) it stays weak. False where the script has no case (კიმ)."""
+    """Written in lower case, in a script that has case (not კიმ). A weak name so
+    written in the rules ("russo") is the common word, a name of the actor where a
+    text writes it so too; capitalized ("Russo", the surname) it stays weak."""
     return name == name.lower() and name != name.capitalize()
 
 
