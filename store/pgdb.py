@@ -64,10 +64,12 @@ class PgDatabase:
         """Run one statement; its cursor yields tuples."""
         return self._live().execute(translate(sql, isinstance(params, dict)), params)
 
-    def query(self, sql: str, params: Params = ()) -> Iterator[dict[str, Any]]:
-        """Run a query; its rows as dicts."""
+    def query(
+        self, sql: str, params: Params = (), *, prepare: bool | None = None
+    ) -> Iterator[dict[str, Any]]:
+        """Run a query; its rows as dicts (`prepare`: psycopg's, None for its default)."""
         cur = self._live().cursor(row_factory=dict_row)
-        cur.execute(translate(sql, isinstance(params, dict)), params)
+        cur.execute(translate(sql, isinstance(params, dict)), params, prepare=prepare)
         return iter(cur.fetchall())  # read now, as sqlite-utils does inside a transaction
 
     def query_once(self, sql: str, params: Params = ()) -> Iterator[dict[str, Any]]:
@@ -76,9 +78,7 @@ class PgDatabase:
         psycopg prepares a statement after 5 runs, and PostgreSQL may then plan it once
         for any values (a generic plan), which for some values reads every row.
         """
-        cur = self._live().cursor(row_factory=dict_row)
-        cur.execute(translate(sql, isinstance(params, dict)), params, prepare=False)
-        return iter(cur.fetchall())
+        return self.query(sql, params, prepare=False)
 
     def atomic(self) -> AbstractContextManager[Any]:
         """A transaction (a savepoint inside another)."""
