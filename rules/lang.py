@@ -18,10 +18,12 @@ candidates after the ones it ranks; the engine then lets the names decide.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections import Counter, OrderedDict
 from collections.abc import Iterable
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 # Characters of a text looked at for its script and its language. lingua's
@@ -45,6 +47,17 @@ _DETECTORS = 32  # detectors kept (one per set of candidate languages)
 WIDE = 8
 SHORTLIST = 4
 SHORT_CHARS = 100
+# Before that first pass, the sample's function words (rules/langid/stopwords.tsv:
+# spaCy's stop words, hand lists for the few it lacks) shortlist the languages
+# whose words are at least half as many as the likeliest's, when that one has
+# STOP_HITS at least and they are SHORTLIST_MAX at most; lingua then ranks only
+# those, and never loads the models of the others (47 Latin-script models, 54 MB
+# and 0.4 s). On the labelled set's 633 Latin-script passages and the bench's
+# 425 distinct texts no shortlist left out the text's language; in the lower
+# case written words only (a capitalized Kim, sl "kim", is a name) and of two
+# letters or more (the U. of U.S. is no Slovene word).
+STOP_HITS = 3
+SHORTLIST_MAX = 6
 # Scripts written without spaces between words (names have no word boundary there).
 UNSPACED_SCRIPTS = frozenset({"CJK", "KANA", "THAI", "LAO", "KHMER", "MYANMAR", "FULLWIDTH"})
 _LATIN = frozenset({"LATIN"})
@@ -79,6 +92,37 @@ def scripts(text: str, share: float = SCRIPT_SHARE) -> frozenset[str]:
     return frozenset(s for s, n in counts.items() if n >= share * total)
 
 
+_WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
+
+
+@lru_cache(maxsize=1)
+def stop_words() -> dict[str, tuple[str, ...]]:
+    """Each stop word and the languages (lingua's codes) it is one of."""
+    index: dict[str, list[str]] = {}
+    path = Path(__file__).resolve().parent / "langid" / "stopwords.tsv"
+    for line in path.read_text(encoding="utf-8").splitlines():
+        code, _, words = line.partition("\t")
+        for w in words.split(" "):
+            index.setdefault(w, []).append(code)
+    return {w: tuple(codes) for w, codes in index.items()}
+
+
+def shortlist(sample: str, codes: frozenset[str]) -> frozenset[str] | None:
+    """The few of `codes` whose function words `sample` has most of, or None when
+    its words do not single out a few (too few of them, or too many languages)."""
+    index = stop_words()
+    hits: Counter[str] = Counter()
+    for word in _WORD.findall(sample):
+        if len(word) > 1 and word.islower():
+            hits.update(index.get(word, ()))
+    score = {c: hits["nb" if c == "no" else c] for c in codes}
+    best = max(score.values(), default=0)
+    if best < STOP_HITS:
+        return None
+    picked = frozenset(c for c, n in score.items() if 2 * n >= best)
+    return picked if len(picked) <= SHORTLIST_MAX else None
+
+
 class LanguageDetector:
     """Ranks candidate languages for a text; lingua detectors are built lazily."""
 
@@ -93,13 +137,16 @@ class LanguageDetector:
             return [(c, 1.0) for c in codes]
         known = self._lingua_codes()
         ranked_set = frozenset(c for c in codes if c in known)
+        if len(ranked_set) > WIDE:
+            picked = shortlist(text[:SAMPLE_CHARS], ranked_set)
+            if picked is None:
+                first = self._confidence(text[:SHORT_CHARS], ranked_set)
+                picked = frozenset(sorted(first, key=lambda c: (-first[c], c))[:SHORTLIST])
+            ranked_set = picked
         scores: dict[str, float] = {}
         if len({known[c] for c in ranked_set}) == 1:
             scores = dict.fromkeys(ranked_set, 1.0)
         elif ranked_set:
-            if len(ranked_set) > WIDE:
-                first = self._confidence(text[:SHORT_CHARS], ranked_set)
-                ranked_set = frozenset(sorted(first, key=lambda c: (-first[c], c))[:SHORTLIST])
             scores = self._confidence(text[:SAMPLE_CHARS], ranked_set)
         return sorted(((c, scores.get(c, 0.0)) for c in codes), key=lambda p: (-p[1], p[0]))
 

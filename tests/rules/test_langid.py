@@ -1,0 +1,111 @@
+"""Language detection's first step: function words shortlist the candidates lingua ranks."""
+
+from __future__ import annotations
+
+import yaml
+
+from rules import lang, stopwords_gen
+from rules.lang import LanguageDetector, shortlist
+
+LATIN = frozenset(
+    [
+        "af",
+        "az",
+        "bs",
+        "ca",
+        "cs",
+        "cy",
+        "da",
+        "de",
+        "en",
+        "eo",
+        "es",
+        "et",
+        "eu",
+        "fi",
+        "fr",
+        "ga",
+        "hr",
+        "hu",
+        "id",
+        "is",
+        "it",
+        "la",
+        "lt",
+        "lv",
+        "ms",
+        "nb",
+        "nl",
+        "no",
+        "pl",
+        "pt",
+        "ro",
+        "sk",
+        "sl",
+        "sq",
+        "sv",
+        "sw",
+        "tl",
+        "tr",
+        "vi",
+        "yo",
+    ]
+)
+
+
+def test_a_german_text_is_shortlisted_among_few_languages() -> None:
+    sample = (
+        "Der russische Präsident Wladimir Putin hat am Dienstag mit dem Machthaber "
+        "Kim Jong Un telefoniert, wie der Kreml mitteilte. Es ging um die Lage in der Region."
+    )
+    picked = shortlist(sample, LATIN)
+    assert picked is not None
+    assert "de" in picked
+    assert len(picked) <= lang.SHORTLIST_MAX
+
+
+def test_norwegian_no_reads_bokmal_words() -> None:
+    sample = (
+        "Russlands president Vladimir Putin sier at han ikke vil møte Kim Jong Un "
+        "før det er en avtale."
+    )
+    picked = shortlist(sample, frozenset({"no", "en", "de", "fr", "es", "it", "pt", "pl", "cs"}))
+    assert picked is not None and "no" in picked
+
+
+def test_a_headline_of_names_is_not_shortlisted() -> None:
+    # Too few function words: lingua ranks every candidate instead.
+    assert shortlist("Putin, Kim Jong Un: KCNA 2025", LATIN) is None
+
+
+def test_names_and_initials_are_not_function_words() -> None:
+    # "Kim" is a Slovene function word and "U." a Slovene one-letter word: names and
+    # initials are written capitalized, and only lower-case words count.
+    assert (
+        shortlist("N. Korean hackers stole $1.5 billion, U.S. officials said of Kim.", LATIN)
+        is None
+    )
+
+
+def test_the_detector_ranks_a_shortlisted_text_without_the_other_models() -> None:
+    detector = LanguageDetector()
+    text = (
+        "Le président russe Vladimir Putin a reçu Kim Jong Un au Kremlin, a indiqué "
+        "la présidence dans un communiqué publié dans la soirée."
+    )
+    ranked = detector.rank(text, LATIN)
+    assert ranked[0][0] == "fr"
+    # One detector, for the shortlist only: never one over every Latin-script language.
+    assert all(len(codes) <= lang.SHORTLIST_MAX for codes in detector._detectors)
+
+
+def test_the_shipped_list_is_what_the_generator_makes() -> None:
+    curated = yaml.safe_load(stopwords_gen.CURATED.read_text(encoding="utf-8"))
+    made = stopwords_gen.render(stopwords_gen.build(curated, stopwords_gen.lingua_codes()))
+    assert stopwords_gen.OUTPUT.read_text(encoding="utf-8") == made, "run `make stopwords`"
+
+
+def test_serbian_is_listed_in_both_scripts_and_bosnian_borrows_it() -> None:
+    words = lang.stop_words()
+    assert "sr" in words["је"] and "sr" in words["je"]
+    assert "bs" in words["je"]
