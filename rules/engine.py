@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 
 from rules.cuebook import CueBook
 from rules.inflect import fold
-from rules.lang import SURE, LanguageDetector, scripts
+from rules.lang import SAMPLE_CHARS, SURE, LanguageDetector, listed_languages, scripts, shortlist
 from rules.load import RuleSet, Watch, watch_actors
 from rules.model import MatchResult, Mention
 from rules.paragraphs import paragraph_bounds
@@ -264,6 +264,8 @@ class Engine:
             langs |= {c for c, written in known.items() if c != ANY_LANG and written & seen}
         if self.languages is not None:
             langs &= self.languages
+        if langs and seen:
+            langs = self._own_words(text, langs, seen, known)
         if not langs:
             code = declared or UNKNOWN_LANG
             return code, self._found(code, folded) if declared else {}
@@ -287,6 +289,26 @@ class Engine:
         confidence = dict(ranked)
         best = max(found, key=lambda c: (self._count(c, folded, found[c]), confidence[c], c))
         return best, found[best]
+
+    def _own_words(
+        self, text: str, langs: set[str], seen: frozenset[str], known: dict[str, frozenset[str]]
+    ) -> set[str]:
+        """`langs`, unless the text's function words single out other languages.
+
+        A name of one language can be a word of the text's own: "Moscow" in a
+        German report on Moscow, Idaho, is an English name only, and Swiss "Russ"
+        (soot) is Dutch "Rus". When the text's stop words shortlist languages of
+        its script and none of `langs` is among them, the text is in one of
+        those, where its words name nobody.
+        """
+        listed = listed_languages()
+        if not langs <= listed:
+            return langs
+        pool = frozenset(c for c, written in known.items() if c in listed and written & seen)
+        picked = shortlist(text[:SAMPLE_CHARS], pool)
+        if picked is not None and self.languages is not None:
+            picked &= self.languages
+        return set(picked) if picked and not picked & langs else langs
 
     def _found(self, code: str, folded: str) -> dict[str, int]:
         return self.names_presearch(code).scan(folded).get(code, {})

@@ -107,6 +107,13 @@ def stop_words() -> dict[str, tuple[str, ...]]:
     return {w: tuple(codes) for w, codes in index.items()}
 
 
+@lru_cache(maxsize=1)
+def listed_languages() -> frozenset[str]:
+    """The languages with a stop-word list ("no" reads Bokmål's)."""
+    codes = {c for langs in stop_words().values() for c in langs}
+    return frozenset(codes | ({"no"} if "nb" in codes else set()))
+
+
 def shortlist(sample: str, codes: frozenset[str]) -> frozenset[str] | None:
     """The few of `codes` whose function words `sample` has most of, or None when
     its words do not single out a few (too few of them, or too many languages)."""

@@ -78,3 +78,28 @@ def test_a_names_two_letter_last_word_takes_its_case_ending(
 ) -> None:
     result = shipped.match(text, lang=lang)
     assert [m.text for m in result.mentions["PRK"]] == [name]
+
+
+def test_a_name_of_another_language_is_a_word_of_the_texts_own(shipped: Engine) -> None:
+    # "Moscow" is an English name only, and "Russ" is Dutch "Rus" inflected: when the
+    # text's function words say it is in another language, its words name nobody.
+    for text, foreign in (
+        (
+            "Die Polizei in der Kleinstadt Moscow im US-Bundesstaat Idaho hat am Montag "
+            "einen Verdächtigen festgenommen, teilte die Staatsanwaltschaft mit.",
+            "en",
+        ),
+        (
+            "Russ wrote the post about regular expressions that all of us read in the end, "
+            "and then he went on to write another one about it.",
+            "nl",
+        ),
+    ):
+        result = shipped.match(text)
+        assert not result.mentions, text
+        assert result.lang != foreign, text
+    # In a text of its own language the name counts, as does English "Moscow" in English.
+    dutch = "De Rus werd in Amsterdam gearresteerd nadat hij de grens was overgestoken."
+    assert "RUS" in shipped.match(dutch).mentions
+    english = "Officials in Moscow said on Monday that the talks with the delegation were over."
+    assert "RUS" in shipped.match(english).mentions
