@@ -17,7 +17,10 @@ and punctuation; mecab is not needed) and matches name + particle forms.
 from __future__ import annotations
 
 import importlib
+import importlib.util
 from collections.abc import Callable
+from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from spacy.language import Language
@@ -131,6 +134,8 @@ def _lang_class(lang: str) -> type[Language]:
     (0.2 s of a `match` over 12 languages). Codes spaCy has no module for
     ("no") still go through spaCy's own language matching.
     """
+    if lang == "fr":
+        return french_class()
     if lang.isascii() and lang.isalpha() and lang.islower():
         try:
             module = importlib.import_module(f"spacy.lang.{lang}")
@@ -139,6 +144,84 @@ def _lang_class(lang: str) -> type[Language]:
         else:
             return getattr(module, module.__all__[0])  # type: ignore[no-any-return]
     return get_lang_class(lang)
+
+
+# spaCy's French abbreviations (spacy.lang.fr.tokenizer_exceptions), which end a
+# sentence no more than they do there; tests/rules/test_nlp.py keeps them the same.
+FRENCH_ABBREVIATIONS = [
+    "J.-C.",
+    "av.",
+    "janv.",
+    "févr.",
+    "avr.",
+    "juill.",
+    "sept.",
+    "oct.",
+    "nov.",
+    "déc.",
+    "apr.",
+    "Dr.",
+    "M.",
+    "Mr.",
+    "Mme.",
+    "Mlle.",
+    "St.",
+    "Ste.",
+    "cf.",
+    "etc.",
+    "MM.",
+    "No.",
+    "pp.",
+    "Vol.",
+]
+
+
+@lru_cache(maxsize=1)
+def french_class() -> type[Language]:
+    """spaCy's French, from its own punctuation, numbers and stop words, without
+    its tokenizer exceptions module.
+
+    Importing spacy.lang.fr compiles the exceptions' TOKEN_MATCH, one regex of
+    ~300 alternatives over every lower-case letter: 2.5 s of CPU in each process
+    that meets a French text. The rule tokenizer uses no special cases; without
+    TOKEN_MATCH, hyphenated words (États-Unis, saut-de-ski) split at their
+    hyphens as in every other language, names as the texts. The modules are
+    read from spaCy's French folder without running its __init__.
+    """
+    from spacy.attrs import ORTH
+    from spacy.lang.tokenizer_exceptions import BASE_EXCEPTIONS
+    from spacy.language import BaseDefaults
+    from spacy.util import update_exc
+
+    folder = Path(importlib.import_module("spacy.lang").__file__ or "").parent / "fr"
+
+    def load(name: str) -> Any:
+        # Named as in spaCy (its relative imports are of spacy.lang.*), not registered.
+        spec = importlib.util.spec_from_file_location(
+            f"spacy.lang.fr.{name}", folder / f"{name}.py"
+        )
+        assert spec is not None and spec.loader is not None, name
+        module = importlib.util.module_from_spec(spec)
+        spec.loader.exec_module(module)
+        return module
+
+    punctuation, lex_attrs, stops = load("punctuation"), load("lex_attrs"), load("stop_words")
+
+    class FrenchDefaults(BaseDefaults):
+        tokenizer_exceptions = update_exc(
+            BASE_EXCEPTIONS, {a: [{ORTH: a}] for a in FRENCH_ABBREVIATIONS}
+        )
+        prefixes = punctuation.TOKENIZER_PREFIXES
+        infixes = punctuation.TOKENIZER_INFIXES
+        suffixes = punctuation.TOKENIZER_SUFFIXES
+        lex_attr_getters = lex_attrs.LEX_ATTRS
+        stop_words = stops.STOP_WORDS
+
+    class French(Language):  # type: ignore[no-untyped-call]
+        lang = "fr"
+        Defaults = FrenchDefaults
+
+    return French
 
 
 def scratch_tokenizer(nlp: Language) -> Callable[[str], Doc]:
