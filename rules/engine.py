@@ -293,22 +293,28 @@ class Engine:
     def _own_words(
         self, text: str, langs: set[str], seen: frozenset[str], known: dict[str, frozenset[str]]
     ) -> set[str]:
-        """`langs`, unless the text's function words single out other languages.
+        """`langs`, unless the text is in another language, where its words name nobody.
 
         A name of one language can be a word of the text's own: "Moscow" in a
         German report on Moscow, Idaho, is an English name only, and Swiss "Russ"
-        (soot) is Dutch "Rus". When the text's stop words shortlist languages of
-        its script and none of `langs` is among them, the text is in one of
-        those, where its words name nobody.
+        (soot) is Dutch "Rus". The text's stop words shortlist the languages of
+        its script: when none of `langs` is among them, the text is in one of
+        those; when one is, but another has more of its function words, lingua
+        decides between them, and the text is in that other one if it is sure.
         """
         listed = listed_languages()
         if not langs <= listed:
             return langs
         pool = frozenset(c for c, written in known.items() if c in listed and written & seen)
+        if self.languages is not None:
+            pool &= self.languages
         picked = shortlist(text[:SAMPLE_CHARS], pool)
-        if picked is not None and self.languages is not None:
-            picked &= self.languages
-        return set(picked) if picked and not picked & langs else langs
+        if not picked or picked[0] in langs:
+            return langs
+        if not langs & set(picked):
+            return set(picked)
+        top, confidence = self._detector.rank(text, langs | set(picked))[0]
+        return {top} if top not in langs and confidence >= SURE else langs
 
     def _found(self, code: str, folded: str) -> dict[str, int]:
         return self.names_presearch(code).scan(folded).get(code, {})

@@ -114,9 +114,10 @@ def listed_languages() -> frozenset[str]:
     return frozenset(codes | ({"no"} if "nb" in codes else set()))
 
 
-def shortlist(sample: str, codes: frozenset[str]) -> frozenset[str] | None:
-    """The few of `codes` whose function words `sample` has most of, or None when
-    its words do not single out a few (too few of them, or too many languages)."""
+def shortlist(sample: str, codes: frozenset[str]) -> tuple[str, ...] | None:
+    """The few of `codes` whose function words `sample` has most of, most first, or
+    None when its words do not single out a few (too few of them, or too many
+    languages)."""
     index = stop_words()
     hits: Counter[str] = Counter()
     for word in _WORD.findall(sample):
@@ -126,8 +127,8 @@ def shortlist(sample: str, codes: frozenset[str]) -> frozenset[str] | None:
     best = max(score.values(), default=0)
     if best < STOP_HITS:
         return None
-    picked = frozenset(c for c, n in score.items() if 2 * n >= best)
-    return picked if len(picked) <= SHORTLIST_MAX else None
+    picked = sorted((c for c, n in score.items() if 2 * n >= best), key=lambda c: (-score[c], c))
+    return tuple(picked) if len(picked) <= SHORTLIST_MAX else None
 
 
 class LanguageDetector:
@@ -148,8 +149,8 @@ class LanguageDetector:
             picked = shortlist(text[:SAMPLE_CHARS], ranked_set)
             if picked is None:
                 first = self._confidence(text[:SHORT_CHARS], ranked_set)
-                picked = frozenset(sorted(first, key=lambda c: (-first[c], c))[:SHORTLIST])
-            ranked_set = picked
+                picked = tuple(sorted(first, key=lambda c: (-first[c], c))[:SHORTLIST])
+            ranked_set = frozenset(picked)
         scores: dict[str, float] = {}
         if len({known[c] for c in ranked_set}) == 1:
             scores = dict.fromkeys(ranked_set, 1.0)
