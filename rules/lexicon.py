@@ -390,6 +390,8 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
                 if compiled is None:
                     continue
                 patterns[label].append(compiled[0])
+                if unhyphened := _without_hyphens(compiled[0]):
+                    patterns[label].append(unhyphened)
                 for key in compiled[1]:
                     if label[0] in (STRONG, CASED):
                         presearch.add(key, lang, actor.id)
@@ -409,6 +411,28 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
         norms.orths.tobytes(),
         norms.classes.tobytes(),
     )
+
+
+_HYPHENS = frozenset("-\u2010\u2011")
+
+
+def _without_hyphens(tokens: list[Token]) -> list[Token] | None:
+    """A name's tokens without the hyphens between its words, or None if it has none.
+
+    Feeds write "Noord Korea", "Pohjois Korea", "Kim Jong un" as often as the
+    hyphenated names; the presearch's keys are single words and find both.
+    """
+    kept = [
+        t
+        for i, t in enumerate(tokens)
+        if not (
+            t[0] in _HYPHENS
+            and 0 < i < len(tokens) - 1
+            and tokens[i - 1][0][-1:].isalnum()
+            and tokens[i + 1][0][:1].isalnum()
+        )
+    ]
+    return kept if len(kept) < len(tokens) else None
 
 
 def build_lexicon(nlp: Language, c: Compiled, presearch: Presearch | None = None) -> Lexicon:

@@ -48,6 +48,10 @@ FOUND = [
     ("ko", "北, 러에 6000명 2차 파병", "PRK", "北"),
     ("ja", "正恩氏、発射を視察", "PRK", "正恩氏"),
     ("zh", "朝鮮12月31日發射彈道導彈", "PRK", "朝鮮"),
+    # Hyphenated names written with a space, as feeds often do.
+    ("nl", "Noord Korea test opnieuw een raket.", "PRK", "Noord Korea"),
+    ("fi", "Pohjois Korea lähetti joukkoja.", "PRK", "Pohjois Korea"),
+    ("de", "Kim Jong un besuchte eine Fabrik.", "PRK", "Kim Jong un"),
 ]
 
 SILENT = [
