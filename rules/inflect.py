@@ -321,7 +321,9 @@ def _polish(word: str) -> set[str]:
 
 def _korean(word: str) -> frozenset[str]:
     stems = [word, *(word + n for n in _KO_NOUN_SUFFIXES)]
-    return frozenset({*stems, *(s + p for s in stems for p in _KO_PARTICLES)})
+    # 쪽 ("side": 북한 쪽) after a one-syllable abbreviation is another word: 북쪽 is "north".
+    particles = _KO_PARTICLES if len(word) > 1 else [p for p in _KO_PARTICLES if p != "쪽"]
+    return frozenset({*stems, *(s + p for s in stems for p in particles)})
 
 
 def _arabic(word: str, first: bool, last: bool) -> frozenset[str]:

@@ -52,6 +52,11 @@ FOUND = [
     ("nl", "Noord Korea test opnieuw een raket.", "PRK", "Noord Korea"),
     ("fi", "Pohjois Korea lähetti joukkoja.", "PRK", "Pohjois Korea"),
     ("de", "Kim Jong un besuchte eine Fabrik.", "PRK", "Kim Jong un"),
+    # Headline word order, Egyptian spelling, the adjective in a compound (lower case).
+    ("pl", "Północna Korea wystrzeliła rakietę.", "PRK", "Północna Korea"),
+    ("ar", "استقبل بوتين كيم جونج أون.", "PRK", "كيم جونج أون"),
+    ("fr", "Le conflit russo-ukrainien entre dans sa quatrième année.", "RUS", "russo"),
+    ("ko", "북측은 제안에 답하지 않았다.", "PRK", "북측은"),
 ]
 
 SILENT = [
@@ -62,6 +67,14 @@ SILENT = [
     ("zh", "其中俄罗斯代表团人数最多", "CHN"),
     ("ja", "秘密を暴露した記者", "RUS"),
     ("ko", "여러 나라가 참석했다.", "RUS"),
+    ("ko", "북쪽 지방에 눈이 많이 내렸다.", "PRK"),
+    ("ko", "배우 김정은이 새 드라마에 출연한다.", "PRK"),
+    ("fr", "Les frères Russo préparent un nouveau film.", "RUS"),
+    ("pt", "O diretor Joe Russo visitou o festival.", "RUS"),
+    ("nl", "Wit Rusland sloot de grens.", "RUS"),
+    ("nl", "Russische eieren met tonijnsalade.", "RUS"),
+    ("pl", "Wypadek w miejscowości Ruska Wieś.", "RUS"),
+    ("sk", "Cesta do obce Ruská Bystrá je uzavretá.", "RUS"),
 ]
 
 
