@@ -42,6 +42,7 @@ if TYPE_CHECKING:
 UNKNOWN_LANG = "und"
 # Languages matched for real when detection is unsure (the most names wins).
 LIKELY_LANGS = 3
+_HAN_ONLY = frozenset({"ja", "zh"})
 
 
 class Engine:
@@ -254,6 +255,10 @@ class Engine:
         seen = scripts(text)
 
         def fits(code: str) -> bool:
+            # Korean writes Hanja too (北·露, 朝鮮中央通信): a text with Hangul is no
+            # Japanese or Chinese one, whatever Chinese characters it holds.
+            if code in _HAN_ONLY and "HANGUL" in seen:
+                return False
             written = known.get(code)
             return not seen or written is None or bool(written & seen)
 

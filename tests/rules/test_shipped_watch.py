@@ -109,3 +109,10 @@ def test_a_name_of_another_language_is_a_word_of_the_texts_own(shipped: Engine) 
     assert "RUS" in shipped.match(dutch).mentions
     english = "Officials in Moscow said on Monday that the talks with the delegation were over."
     assert "RUS" in shipped.match(english).mentions
+
+
+def test_a_korean_text_with_hanja_is_korean(shipped: Engine) -> None:
+    # 北 and 朝鮮中央通信 are Japanese names too; the Hangul says the text is Korean.
+    result = shipped.match('北 조선중앙통신(朝鮮中央通信) "러시아와 전략적 협력 강화할 것"')
+    assert result.lang == "ko"
+    assert {"PRK", "RUS"} <= result.mentions.keys()
