@@ -25,7 +25,7 @@ from itertools import islice, product
 
 import ahocorasick
 
-from rules.inflect import fold, word_forms
+from rules.inflect import fold, folded_forms, lower
 from rules.spec import RELATION_CLASSES, CueSpec
 
 # What a cue can tell besides a relation class.
@@ -69,13 +69,13 @@ class CueLexicon:
             self.automaton.make_automaton()
 
     def _forms(self, entry: str, stem: bool) -> list[str]:
-        words = fold(entry).split()
+        words = lower(entry).split()
         if not words:
             return []
         if stem or self.substring:
-            return [" ".join(words)]
+            return [fold(" ".join(words))]
         per_word = [
-            sorted(word_forms(w, self.lang, first=i == 0, last=i == len(words) - 1))
+            sorted(folded_forms(w, self.lang, first=i == 0, last=i == len(words) - 1))
             for i, w in enumerate(words)
         ]
         return [" ".join(combo) for combo in islice(product(*per_word), _MAX_FORMS)]

@@ -22,6 +22,7 @@ Every form is lower-cased with `fold`, the same way texts are.
 
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from typing import Any
 
@@ -250,12 +251,60 @@ _APOSTROPHES = ("'", "’")
 _NO_INFLECTION = frozenset({"ja", "zh", "th"})
 
 
-def fold(text: str) -> str:
-    """Lower-case `text` without changing its length (so offsets stay valid)."""
+# Letters feeds write in more than one way, each mapped to one (one for one, so
+# offsets hold): Turkish dotless ı (capitals lose the dot: RUSYA'NIN, Rusya'nın);
+# Greek accents, which capitals drop (ΡΩΣΙΑ, Ρωσία), and the final sigma; Arabic
+# and Persian yeh and kaf (روسيه, روسیه; كره, کره), alef with hamza or madda
+# (أمريكا, امريكا) and ta marbuta written as heh; apostrophes (Обʼєднане, Об'єднане).
+_VARIANTS = str.maketrans(
+    {
+        "ı": "i",
+        **dict.fromkeys("άἀἁὰᾶ", "α"),
+        **dict.fromkeys("έἐἑὲ", "ε"),
+        **dict.fromkeys("ήἠἡὴῆ", "η"),
+        **dict.fromkeys("ίϊΐἰἱὶῖ", "ι"),
+        **dict.fromkeys("όὀὁὸ", "ο"),
+        **dict.fromkeys("ύϋΰὐὑὺῦ", "υ"),
+        **dict.fromkeys("ώὠὡὼῶ", "ω"),
+        "ς": "σ",
+        "ي": "ی",
+        "ى": "ی",
+        "ك": "ک",
+        **dict.fromkeys("أإآٱ", "ا"),
+        "ة": "ه",
+        **dict.fromkeys("’ʼʹ′", "'"),
+    }
+)
+# HTML character references a feed left in its text (&quot;Russland, L&#39;Italia).
+_ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,9}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
+
+
+def lower(text: str) -> str:
+    """Lower-case `text` without changing its length ("İ" is "i")."""
+    text = text.replace("İ", "i") if "İ" in text else text
     low = text.lower()
     if len(low) == len(text):
         return low
     return "".join(c if len(c.lower()) != 1 else c.lower() for c in text)
+
+
+def variants(text: str) -> str:
+    """`text` (lower case) with every letter written in several ways written one way."""
+    return text.translate(_VARIANTS)
+
+
+def fold(text: str) -> str:
+    """`text` as names are matched in it, at the same length (so offsets stay valid):
+    lower case, one way of writing each letter, HTML references blanked."""
+    if "&" in text:
+        text = _ENTITY.sub(lambda m: " " * len(m.group()), text)
+    return variants(lower(text))
+
+
+def folded_forms(word: str, lang: str, *, first: bool = True, last: bool = True) -> frozenset[str]:
+    """The forms of a lower-case word, folded: inflected as written (Greek and Arabic
+    endings carry their accents and letters), then folded as texts are."""
+    return frozenset(variants(f) for f in word_forms(word, lang, first=first, last=last))
 
 
 def word_forms(word: str, lang: str, *, first: bool = True, last: bool = True) -> frozenset[str]:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import ahocorasick_rs
 
-from rules.inflect import fold, word_forms
+from rules.inflect import fold, folded_forms, lower, variants
 from rules.lang import UNSPACED_SCRIPTS, script_of
 from rules.library import read_cache, write_cache
 from rules.load import RuleSet
@@ -61,11 +61,15 @@ def automaton(keys: list[str], *, dfa: bool = False) -> ahocorasick_rs.AhoCorasi
 
 
 def forms_of(word: str, orig: str, lang: str, *, first: bool, last: bool) -> frozenset[str]:
-    """The forms of a folded name word (`orig`: as written; acronyms stay as they are)."""
+    """The folded forms of a folded name word (`orig`: as written; acronyms stay as
+    they are). They are made from the word in lower case as written, whose endings
+    carry the accents and letters the inflection rules know (Ρωσία, not ρωσια)."""
     acronym = orig.isupper() and len(orig) >= 2
     if acronym and lang not in _CLITIC_LANGS and lang not in ("ru", "uk"):
         return frozenset({word})
-    return word_forms(word, lang, first=first, last=last)
+    written = lower(orig)
+    base = written if variants(written) == word else word
+    return frozenset({word, *folded_forms(base, lang, first=first, last=last)})
 
 
 def common_word(name: str) -> bool:

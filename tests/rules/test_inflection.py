@@ -128,3 +128,39 @@ def test_weak_name_needs_a_strong_name_of_the_same_actor(engine: Engine) -> None
     assert "PRK" not in alone.mentions
     both = engine.match("Kim Jong Un spoke. Later Kim left.", lang="en", all_actors=True)
     assert [m.text for m in both.mentions["PRK"]] == ["Kim Jong Un", "Kim"]
+
+
+@pytest.mark.parametrize(
+    ("text", "folded"),
+    [
+        ("ΡΩΣΙΑ και Ρωσίας", "ρωσια και ρωσιασ"),  # capitals drop accents; final sigma
+        ("KİM JONG UN RUSYA'NIN", "kim jong un rusya'nin"),  # dotted capital İ, dotless ı
+        ("روسيه و كره شمالي", "روسیه و کره شمالی"),  # Arabic yeh and kaf in Persian text
+        ("أمريكا", "امریکا"),  # alef with hamza, Arabic yeh and kaf
+        ("Обʼєднане Королівство", "об'єднане королівство"),  # the apostrophe letter
+        ("&quot;Russland&quot; L&#39;Italia", "      russland       l     italia"),
+    ],
+)
+def test_fold_writes_each_letter_one_way_at_the_same_length(text: str, folded: str) -> None:
+    from rules.inflect import fold
+
+    assert fold(text) == folded
+    assert len(fold(text)) == len(text)
+
+
+@pytest.mark.parametrize(
+    ("lang", "text", "actor", "expected"),
+    [
+        ("el", "Η ΡΩΣΙΑ ΚΑΙ Η ΒΟΡΕΙΑ ΚΟΡΕΑ ΥΠΕΓΡΑΨΑΝ ΣΥΜΦΩΝΙΑ", "PRK", "ΒΟΡΕΙΑ ΚΟΡΕΑ"),
+        ("el", "ΣΤΡΑΤΙΩΤΕΣ ΤΗΣ ΡΩΣΙΑΣ ΣΤΑ ΣΥΝΟΡΑ", "RUS", "ΡΩΣΙΑΣ"),
+        ("tr", "KİM JONG UN FÜZE DENEMESİNİ İZLEDİ", "PRK", "KİM JONG UN"),
+        ("tr", "RUSYA'NIN YENİ HAMLESİ", "RUS", "RUSYA'NIN"),
+        ("fa", "رهبر كره شمالي از كارخانه بازديد كرد", "PRK", "كره شمالي"),
+        ("nl", "Zelensky: &#8216;Rusland moet betalen&#8217;", "RUS", "Rusland"),
+    ],
+)
+def test_names_are_found_however_feeds_write_their_letters(
+    library_engine: Engine, lang: str, text: str, actor: str, expected: str
+) -> None:
+    result = library_engine.match(text, lang=lang, all_actors=True)
+    assert expected in [m.text for m in result.mentions.get(actor, ())], result.mentions
