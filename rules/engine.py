@@ -304,8 +304,8 @@ class Engine:
         German report on Moscow, Idaho, is an English name only, and Swiss "Russ"
         (soot) is Dutch "Rus". The text's stop words shortlist the languages of
         its script: when none of `langs` is among them, the text is in one of
-        those; when one is, but another has more of its function words, lingua
-        decides between them, and the text is in that other one if it is sure.
+        those; when one is, but another has more of its function words, the text
+        is in that other one if lingua is sure of it too.
         """
         listed = listed_languages()
         if not langs <= listed:
@@ -318,8 +318,10 @@ class Engine:
             return langs
         if not langs & set(picked):
             return set(picked)
+        # Both must say so: lingua's low-accuracy mode can be sure of Spanish for a
+        # Portuguese sentence whose function words say Catalan first.
         top, confidence = self._detector.rank(text, langs | set(picked))[0]
-        return {top} if top not in langs and confidence >= SURE else langs
+        return {top} if top == picked[0] and confidence >= SURE else langs
 
     def _found(self, code: str, folded: str) -> dict[str, int]:
         return self.names_presearch(code).scan(folded).get(code, {})
