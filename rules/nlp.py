@@ -43,6 +43,19 @@ TOKENIZER_CACHE = 100_000
 ABBREVIATIONS: dict[str, frozenset[int]] = {}
 _SCRIPT_PUNCT = "[\u0589\u055c\u055d\u055e\u0964\u0965\u06d4\u061f\u060c]"
 _HYPHEN_INFIX = r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])"
+# Finnish writes a demonym's stem as the first half of a compound (venäläisjoukot,
+# pohjoiskorealaissotilaat): split after -lais-/-läis- when a word of three letters
+# or more follows, not before the demonym's own case endings (venäläisten).
+_FI_ENDINGS = (
+    "en|et|ten|een|ta|tä|ena|enä|eksi|essa|essä|esta|estä|ella|ellä|elta|eltä|elle|etta|että|"
+    "ia|iä|in|ina|inä|iksi|issa|issä|ista|istä|iin|illa|illä|ilta|iltä|ille|itta|ittä|ine"
+)
+_FI_COMPOUND_INFIXES = [
+    rf"(?<={stem})(?!(?:{_FI_ENDINGS})(?:kin|kaan|kään|han|hän|ni|si|nsa|nsä|mme|nne)?\b)"
+    r"(?=[^\W\d_]{3})"
+    for stem in ("lais", "läis")
+]
+COMPOUND_INFIXES = {"fi": _FI_COMPOUND_INFIXES}
 
 
 def is_char(ch: str) -> bool:
@@ -258,7 +271,7 @@ def rule_tokenizer() -> Callable[[Language], Tokenizer]:
         d = nlp.Defaults
         # Split hyphenated compounds in every language, as English does, so
         # that Putin-Regierung and Russland-Ukraine-Krieg name their actors.
-        infixes = [*(d.infixes or ()), _HYPHEN_INFIX]
+        infixes = [*(d.infixes or ()), _HYPHEN_INFIX, *COMPOUND_INFIXES.get(nlp.lang or "", ())]
         # Sentence marks of other scripts (Armenian ։, Urdu ۔, Devanagari ।) end a
         # word as a period does, whatever the pipeline's own punctuation rules.
         suffixes = [*(d.suffixes or ()), _SCRIPT_PUNCT]

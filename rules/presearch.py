@@ -79,6 +79,11 @@ def common_word(name: str) -> bool:
     return name == name.lower() and name != name.capitalize()
 
 
+# Names that are the first half of compounds (Finnish venäläis-: venäläisjoukot, as
+# rules.nlp splits them) need no word boundary after them.
+COMPOUND_STEMS = ("lais", "läis")
+
+
 def _unspaced(ch: str) -> bool:
     """Scripts written without spaces between words: a name may start or end anywhere."""
     return script_of(ch) in UNSPACED_SCRIPTS
@@ -194,7 +199,8 @@ class WordPresearch:
         keys = list(self._keys)
         self.pairs = list(self._keys.values())
         self.bounds = bytearray(
-            (START if not _unspaced(key[0]) else 0) | (END if not _open_end(key[-1]) else 0)
+            (START if not _unspaced(key[0]) else 0)
+            | (END if not (_open_end(key[-1]) or key.endswith(COMPOUND_STEMS)) else 0)
             for key in keys
         )
         self._keys, self._shared = {}, {}

@@ -27,6 +27,9 @@ FOUND = [
     ("lt", "Rusijoje dirba darbininkai.", "RUS", "Rusijoje"),
     ("lv", "Krievijas prezidents.", "RUS", "Krievijas"),
     ("fi", "Kim Jong-un vieraili Venäjällä.", "RUS", "Venäjällä"),
+    # A demonym's stem as the first half of a compound, and the demonym inflected whole.
+    ("fi", "Venäläisjoukot vetäytyivät Kurskista.", "RUS", "Venäläis"),
+    ("fi", "Pohjoiskorealaissotilaat taistelevat rintamalla.", "PRK", "Pohjoiskorealais"),
     ("et", "Põhja-Korea saatis Venemaale sõdureid.", "RUS", "Venemaale"),
     ("hu", "Észak-Koreából katonák érkeztek Oroszországba.", "RUS", "Oroszországba"),
     ("hu", "Putyin és Kim Dzsong Un Phenjanban.", "PRK", "Phenjanban"),
