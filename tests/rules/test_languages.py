@@ -30,6 +30,7 @@ FOUND = [
     # A demonym's stem as the first half of a compound, and the demonym inflected whole.
     ("fi", "Venäläisjoukot vetäytyivät Kurskista.", "RUS", "Venäläis"),
     ("fi", "Pohjoiskorealaissotilaat taistelevat rintamalla.", "PRK", "Pohjoiskorealais"),
+    ("fi", "Pohjoiskorealaisten sotilaiden määrä kasvaa.", "PRK", "Pohjoiskorealaisten"),
     ("et", "Põhja-Korea saatis Venemaale sõdureid.", "RUS", "Venemaale"),
     ("hu", "Észak-Koreából katonák érkeztek Oroszországba.", "RUS", "Oroszországba"),
     ("hu", "Putyin és Kim Dzsong Un Phenjanban.", "PRK", "Phenjanban"),
