@@ -256,7 +256,7 @@ _NO_INFLECTION = frozenset({"ja", "zh", "th"})
 # Greek accents, which capitals drop (ΡΩΣΙΑ, Ρωσία), and the final sigma; Arabic
 # and Persian yeh and kaf (روسيه, روسیه; كره, کره), alef with hamza or madda
 # (أمريكا, امريكا) and ta marbuta written as heh; apostrophes (Обʼєднане, Об'єднане).
-_VARIANTS = str.maketrans(
+_VARIANTS = dict(
     {
         "ı": "i",
         **dict.fromkeys("άἀἁὰᾶ", "α"),
@@ -275,6 +275,9 @@ _VARIANTS = str.maketrans(
         **dict.fromkeys("’ʼʹ′", "'"),
     }
 )
+# Found by a regex and replaced one by one: str.translate with this table costs
+# ~0.2 ms on a 3 KB text, most of the engine's time per article.
+_VARIANT = re.compile("[" + "".join(_VARIANTS) + "]")
 # HTML character references a feed left in its text (&quot;Russland, L&#39;Italia).
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,9}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
@@ -290,7 +293,9 @@ def lower(text: str) -> str:
 
 def variants(text: str) -> str:
     """`text` (lower case) with every letter written in several ways written one way."""
-    return text.translate(_VARIANTS)
+    if text.isascii():
+        return text
+    return _VARIANT.sub(lambda m: _VARIANTS[m.group()], text)
 
 
 def fold(text: str) -> str:
