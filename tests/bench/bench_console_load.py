@@ -77,8 +77,10 @@ def prepare(tmp: Path, port: int) -> Path:
     return cfg
 
 
-def load(base: str, stop: EventType, out: Connection) -> None:
-    """Open-loop load: RATE requests/s until `stop`; sends (answered, errors, latencies)."""
+def load(base: str, stop: EventType, running: EventType, out: Connection) -> None:
+    """Open-loop load: RATE requests/s until `stop`; sends (answered, errors, latencies).
+
+    `running` is set once the console has answered the first request."""
     latencies: list[float] = []
     errors = [0]
     lock = threading.Lock()
@@ -90,6 +92,7 @@ def load(base: str, stop: EventType, out: Connection) -> None:
                 r.read()
             with lock:
                 latencies.append(time.perf_counter() - t)
+            running.set()
         except OSError:
             with lock:
                 errors[0] += 1
@@ -143,11 +146,13 @@ def phase(
     if not loaded:
         return cycles(d, db_path, CYCLES), (0, 0, [])
     ctx = multiprocessing.get_context("spawn")
-    parent, child, stop = *ctx.Pipe(), ctx.Event()
-    proc = ctx.Process(target=load, args=(base, stop, child), daemon=True)
+    parent, child, stop, running = *ctx.Pipe(), ctx.Event(), ctx.Event()
+    proc = ctx.Process(target=load, args=(base, stop, running, child), daemon=True)
     proc.start()
     try:
-        time.sleep(1)  # the load is running before the first cycle starts
+        # The load is running before the first cycle starts.
+        if not running.wait(60):
+            raise SystemExit("the console answered no request of the load in 60 s")
         times = cycles(d, db_path, CYCLES)
         stop.set()
         answered, errors, latencies, _ = parent.recv()
