@@ -282,6 +282,12 @@ _VARIANT = re.compile("[" + "".join(_VARIANTS) + "]")
 _ENTITY = re.compile(r"&(?:[a-zA-Z][a-zA-Z0-9]{1,9}|#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6});")
 
 
+# Demonym stems that are the first half of compounds (Finnish venäläisjoukot,
+# pohjoiskorealaissotilaat): rules.nlp splits words after them, and the presearch
+# needs no word boundary after a key ending in one.
+COMPOUND_STEMS: dict[str, tuple[str, ...]] = {"fi": ("lais", "läis")}
+
+
 def lower(text: str) -> str:
     """Lower-case `text` without changing its length ("İ" is "i")."""
     text = text.replace("İ", "i") if "İ" in text else text

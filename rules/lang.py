@@ -114,16 +114,24 @@ def listed_languages() -> frozenset[str]:
     return frozenset(codes | ({"no"} if "nb" in codes else set()))
 
 
-def shortlist(sample: str, codes: frozenset[str]) -> tuple[str, ...] | None:
-    """The few of `codes` whose function words `sample` has most of, most first, or
-    None when its words do not single out a few (too few of them, or too many
-    languages)."""
+@lru_cache(maxsize=4)
+def _stop_hits(sample: str) -> dict[str, int]:
+    """How many of `sample`'s words are each language's stop words (the engine asks
+    for one text's twice: checking its names' language, then ranking)."""
     index = stop_words()
     hits: Counter[str] = Counter()
     for word in _WORD.findall(sample):
         if len(word) > 1 and word.islower():
             hits.update(index.get(word, ()))
-    score = {c: hits["nb" if c == "no" else c] for c in codes}
+    return dict(hits)
+
+
+def shortlist(sample: str, codes: frozenset[str]) -> tuple[str, ...] | None:
+    """The few of `codes` whose function words `sample` has most of, most first, or
+    None when its words do not single out a few (too few of them, or too many
+    languages)."""
+    hits = _stop_hits(sample)
+    score = {c: hits.get("nb" if c == "no" else c, 0) for c in codes}
     best = max(score.values(), default=0)
     if best < STOP_HITS:
         return None

@@ -35,6 +35,8 @@ from spacy.util import (
 )
 from spacy.vocab import Vocab, create_vocab
 
+from rules.inflect import COMPOUND_STEMS
+
 CHAR_LANGS = frozenset({"ja", "zh", "th"})
 # Whitespace-separated chunks whose tokenization spaCy remembers (default 10,000;
 # a news stream's vocabulary is larger).
@@ -50,12 +52,13 @@ _FI_ENDINGS = (
     "en|et|ten|een|ta|tä|ena|enä|eksi|essa|essä|esta|estä|ella|ellä|elta|eltä|elle|etta|että|"
     "ia|iä|in|ina|inä|iksi|issa|issä|ista|istä|iin|illa|illä|ilta|iltä|ille|itta|ittä|ine"
 )
-_FI_COMPOUND_INFIXES = [
-    rf"(?<={stem})(?!(?:{_FI_ENDINGS})(?:kin|kaan|kään|han|hän|ni|si|nsa|nsä|mme|nne)?\b)"
-    r"(?=[^\W\d_]{3})"
-    for stem in ("lais", "läis")
-]
-COMPOUND_INFIXES = {"fi": _FI_COMPOUND_INFIXES}
+COMPOUND_INFIXES = {
+    "fi": [
+        rf"(?<={stem})(?!(?:{_FI_ENDINGS})(?:kin|kaan|kään|han|hän|ni|si|nsa|nsä|mme|nne)?\b)"
+        r"(?=[^\W\d_]{3})"
+        for stem in COMPOUND_STEMS["fi"]
+    ]
+}
 
 
 def is_char(ch: str) -> bool:

@@ -26,7 +26,7 @@ from pathlib import Path
 
 import ahocorasick_rs
 
-from rules.inflect import fold, folded_forms, lower, variants
+from rules.inflect import COMPOUND_STEMS, fold, folded_forms, lower, variants
 from rules.lang import UNSPACED_SCRIPTS, script_of
 from rules.library import read_cache, write_cache
 from rules.load import RuleSet
@@ -81,7 +81,7 @@ def common_word(name: str) -> bool:
 
 # Names that are the first half of compounds (Finnish venäläis-: venäläisjoukot, as
 # rules.nlp splits them) need no word boundary after them.
-COMPOUND_STEMS = ("lais", "läis")
+_COMPOUND_ENDS = tuple(s for stems in COMPOUND_STEMS.values() for s in stems)
 
 
 def _unspaced(ch: str) -> bool:
@@ -200,7 +200,7 @@ class WordPresearch:
         self.pairs = list(self._keys.values())
         self.bounds = bytearray(
             (START if not _unspaced(key[0]) else 0)
-            | (END if not (_open_end(key[-1]) or key.endswith(COMPOUND_STEMS)) else 0)
+            | (END if not (_open_end(key[-1]) or key.endswith(_COMPOUND_ENDS)) else 0)
             for key in keys
         )
         self._keys, self._shared = {}, {}
