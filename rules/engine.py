@@ -8,8 +8,8 @@ passed the one before:
    most articles stop here, without detection and without spaCy;
 2. language (rules.lang): the declared one if its script fits the text,
    else the script and lingua choose among the languages whose names the
-   presearch found; when lingua is unsure, the few likeliest languages are
-   matched for real and the one with the most names wins;
+   presearch found; when lingua is unsure, the names of the few likeliest
+   languages are counted (rules.words, without spaCy) and the most names win;
 3. spaCy (imported on the first candidate): the language's PhraseMatchers
    find names (whole tokens, inflected), drop those inside an exclusion of
    the same actor, keep weak names only next to a strong name of the same
@@ -32,6 +32,7 @@ from rules.model import MatchResult, Mention
 from rules.paragraphs import paragraph_bounds
 from rules.presearch import ANY_LANG, WordPresearch, common_word, word_presearch
 from rules.spec import SentencesScope, WithinScope
+from rules.words import NameCount
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -40,7 +41,7 @@ if TYPE_CHECKING:
     from rules.nlp import Pipelines
 
 UNKNOWN_LANG = "und"
-# Languages matched for real when detection is unsure (the most names wins).
+# Languages whose names are counted when detection is unsure (the most names wins).
 LIKELY_LANGS = 3
 _HAN_ONLY = frozenset({"ja", "zh"})
 
@@ -65,6 +66,7 @@ class Engine:
         self._lexicons: dict[str, Lexicon] = {}
         self._names: dict[str, Presearch] = {}  # each language's names' presearch
         self._compiled: dict[str, Compiled] = {}  # compiled, not yet built (no cache folder)
+        self._counters: dict[str, NameCount] = {}  # each language's names, counted
         self._detector = LanguageDetector()
         self.cues = CueBook(rules.cues)
         self._pairs = [frozenset(w.spec.pair) for w in rules.watches if w.spec.pair]
@@ -284,7 +286,7 @@ class Engine:
         # Languages lingua cannot tell apart (or does not know), or lingua sure of
         # one whose names the text has half as many of as another's, and two
         # fewer at least (a short Ukrainian text read as Kazakh): the few
-        # likeliest are matched for real, and the one whose lexicon accounts for
+        # likeliest are counted (rules.words), and the one whose names account for
         # the most words of the text wins, in its names and in its look-alikes:
         # Danish "russisk roulette" explains two words where Norwegian "russisk"
         # explains one (longest first, as names are chosen).
@@ -327,13 +329,17 @@ class Engine:
         return self.names_presearch(code).scan(folded).get(code, {})
 
     def _count(self, lang: str, folded: str, actors: dict[str, int]) -> int:
-        """Tokens in names of `actors` found in `lang` and in the look-alikes of `lang`."""
+        """Words in names of `actors` found in `lang` and in the look-alikes of `lang`
+        (without spaCy: rules.words)."""
         if not actors:
             return 0
-        lex = self.lexicon(lang)
-        doc = lex.doc(focus(folded, lex.presearch.places(folded), 0))
-        named = sum(len(s) for s in mentions(doc, lex, set(actors)))
-        return named + sum(end - start for _, start, end in lex.exclude(doc))
+        counter = self._counters.get(lang)
+        if counter is None:
+            compiled = self._compile(lang)
+            if self.cache_dir is None:  # compiled again otherwise
+                self._compiled.setdefault(lang, compiled)
+            counter = self._counters[lang] = NameCount(compiled)
+        return counter.count(folded, actors, self.names_presearch(lang).places(folded))
 
 
 def focus(folded: str, places: list[int], reach: int | None) -> str:

@@ -36,6 +36,7 @@ from rules.library import read_cache, write_cache
 from rules.load import RuleSet
 from rules.presearch import ANY_LANG, automaton, common_word, forms_of
 from rules.presearch import code_digest as presearch_code_digest
+from rules.words import CHAR_LANGS, word_hash
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -199,6 +200,9 @@ class _Classes:
         self._uses: dict[str, str] = {}  # word -> its one label, or "" if used otherwise
         self._parent: dict[str, str] = {}
         self.norms = Norms(numpy.zeros(0, "uint64"), numpy.zeros(0, "uint64"))
+        self.words = self.norms
+        # Pattern tokens that are no class's words (".", "-"): their NORM.
+        self.plain: dict[str, int] = {}
 
     def add(self, name: str, label: str) -> tuple[list[Token], list[str]] | None:
         """A name's pattern tokens and the presearch keys that find it."""
@@ -221,8 +225,6 @@ class _Classes:
         return tokens, _pick_keys(self.lang, folded, options)
 
     def _tokenize(self, folded: str, name: str) -> tuple[list[Token], list[str]]:
-        from rules.nlp import CHAR_LANGS
-
         parts = folded.split()
         if self.lang not in CHAR_LANGS and all(
             p.isalpha() and p not in self._specials for p in parts
@@ -258,12 +260,15 @@ class _Classes:
             owner[base] = base
         class_ids = {root: get_string_id(n) for root, n in self._class_names(bases).items()}
         # Two flat uint64 columns, not a dict of Python ints (~25x the memory).
-        orths, classes = array("Q"), array("Q")
+        orths, classes, words = array("Q"), array("Q"), array("Q")
         for form, base in owner.items():
             orths.append(get_string_id(form))
             classes.append(class_ids[self._root(base)])
+            words.append(word_hash(form))
         del owner, class_ids
         self.norms = Norms.build(orths, classes)
+        # The same forms by rules.words' hash, for counting names without spaCy.
+        self.words = Norms.build(words, classes)
         self._forms.clear()
         self._parent.clear()
         self._uses.clear()
@@ -288,12 +293,14 @@ class _Classes:
 
         orth = numpy.array([get_string_id(w) for w, _ in tokens], dtype="uint64")
         norm = numpy.array([n for _, n in tokens], dtype="uint64")
-        return tuple(int(x) for x in self.norms.apply(orth, norm)[0])
+        key = tuple(int(x) for x in self.norms.apply(orth, norm)[0])
+        for (word, n), k in zip(tokens, key, strict=True):
+            if k == n:
+                self.plain[word] = n
+        return key
 
 
 def _pick_keys(lang: str, folded: str, options: list[list[str]]) -> list[str]:
-    from rules.nlp import CHAR_LANGS
-
     # One key suffices for a name (all its words must match): the most selective.
     if lang in CHAR_LANGS:
         return [folded]
@@ -376,6 +383,11 @@ class Compiled:
     presearch: dict[str, tuple[tuple[str, str], ...]]  # key -> (lang, actor) pairs
     orths: bytes  # Norms' columns, uint64
     classes: bytes
+    # For rules.words.NameCount: the forms by its hash and their classes (uint64),
+    # and the pattern tokens that are no class's words.
+    word_hashes: bytes
+    word_classes: bytes
+    plain: dict[str, int]
 
 
 def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
@@ -410,6 +422,9 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
         presearch._keys,
         norms.orths.tobytes(),
         norms.classes.tobytes(),
+        classes.words.orths.tobytes(),
+        classes.words.classes.tobytes(),
+        classes.plain,
     )
 
 
@@ -469,8 +484,8 @@ def _pattern(vocab: Vocab, key: tuple[int, ...]) -> Doc:
 
 # What decides a compiled lexicon besides the names: a change to any of these
 # files, or to spaCy (its tokenizer rules), makes a new cache.
-_CODE = ("lexicon.py", "nlp.py")
-_CACHE_FORMAT = "wirewatch-lexicon-2"
+_CODE = ("lexicon.py", "nlp.py", "words.py")
+_CACHE_FORMAT = "wirewatch-lexicon-3"  # 3: rules.words' columns
 
 
 @lru_cache(maxsize=1)

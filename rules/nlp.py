@@ -35,9 +35,8 @@ from spacy.util import (
 )
 from spacy.vocab import Vocab, create_vocab
 
-from rules.inflect import COMPOUND_STEMS
+from rules.words import CHAR_LANGS, COMPOUND_INFIXES, is_char
 
-CHAR_LANGS = frozenset({"ja", "zh", "th"})
 # Whitespace-separated chunks whose tokenization spaCy remembers (default 10,000;
 # a news stream's vocabulary is larger).
 TOKENIZER_CACHE = 100_000
@@ -45,32 +44,6 @@ TOKENIZER_CACHE = 100_000
 ABBREVIATIONS: dict[str, frozenset[int]] = {}
 _SCRIPT_PUNCT = "[\u0589\u055c\u055d\u055e\u0964\u0965\u06d4\u061f\u060c]"
 _HYPHEN_INFIX = r"(?<=[^\W\d_])[-\u2010\u2011](?=[^\W\d_])"
-# Finnish writes a demonym's stem as the first half of a compound (venäläisjoukot,
-# pohjoiskorealaissotilaat): split after -lais-/-läis- when a word of three letters
-# or more follows, not before the demonym's own case endings (venäläisten).
-_FI_ENDINGS = (
-    "en|et|ten|een|ta|tä|ena|enä|eksi|essa|essä|esta|estä|ella|ellä|elta|eltä|elle|etta|että|"
-    "ia|iä|in|ina|inä|iksi|issa|issä|ista|istä|iin|illa|illä|ilta|iltä|ille|itta|ittä|ine"
-)
-COMPOUND_INFIXES = {
-    "fi": [
-        rf"(?<={stem})(?!(?:{_FI_ENDINGS})(?:kin|kaan|kään|han|hän|ni|si|nsa|nsä|mme|nne)?\b)"
-        r"(?=[^\W\d_]{3})"
-        for stem in COMPOUND_STEMS["fi"]
-    ]
-}
-
-
-def is_char(ch: str) -> bool:
-    """True for characters that are tokens of their own (CJK, kana, Thai, fullwidth forms)."""
-    o = ord(ch)
-    return (
-        0x0E00 <= o <= 0x0E7F  # Thai
-        or 0x2E80 <= o <= 0x9FFF  # CJK radicals, kana, CJK symbols and ideographs
-        or 0xF900 <= o <= 0xFAFF  # compatibility ideographs
-        or 0xFF00 <= o <= 0xFFEF  # full- and halfwidth forms
-        or 0x20000 <= o <= 0x3FFFF  # CJK extensions
-    )
 
 
 class CharTokenizer:
