@@ -258,8 +258,11 @@ class Engine:
 
         def fits(code: str) -> bool:
             # Korean writes Hanja too (北·露, 朝鮮中央通信): a text with Hangul is no
-            # Japanese or Chinese one, whatever Chinese characters it holds.
+            # Japanese or Chinese one, whatever Chinese characters it holds; and one
+            # with kana is no Chinese one (朝鮮通信使 in Japanese names nobody).
             if code in _HAN_ONLY and "HANGUL" in seen:
+                return False
+            if code == "zh" and "KANA" in seen:
                 return False
             written = known.get(code)
             return not seen or written is None or bool(written & seen)

@@ -116,3 +116,13 @@ def test_a_korean_text_with_hanja_is_korean(shipped: Engine) -> None:
     result = shipped.match('北 조선중앙통신(朝鮮中央通信) "러시아와 전략적 협력 강화할 것"')
     assert result.lang == "ko"
     assert {"PRK", "RUS"} <= result.mentions.keys()
+
+
+def test_a_text_with_kana_is_japanese(shipped: Engine) -> None:
+    # 朝鮮 is North Korea in Chinese; Japanese leaves it out (朝鮮通信使, 朝鮮王朝), and
+    # the kana say the text is Japanese, however many kanji it holds.
+    result = shipped.match("江戸時代に日本を訪れた朝鮮通信使の資料を集めた特別展が開かれる。")
+    assert result.lang == "ja" and not result.mentions
+    result = shipped.match("北朝鮮の金正恩総書記はロシアのプーチン大統領と会談した。")
+    assert result.lang == "ja" and {"PRK", "RUS"} <= result.mentions.keys()
+    assert shipped.match("朝鲜与俄罗斯签署全面战略伙伴关系条约。").lang == "zh"
