@@ -101,6 +101,7 @@ def load_rules(
             parsed += read_library(rule_files([SHIPPED_CUES]), _load_file, cache_dir)
         except RuleFileErrors as e:
             errors.extend(e.errors)
+    own = len(parsed)  # the files after these are the user's (and the shipped watches)
     for path in files:
         try:
             parsed.append(_load_file(path))
@@ -116,6 +117,12 @@ def load_rules(
             actors[a.id] = _merge(actors[a.id], a) if a.id in actors else a
         for lang, spec in rf.cues.items():
             cues[lang] = _merge_cues(cues[lang], spec) if lang in cues else spec
+
+    for doc, rf in parsed[own:]:
+        for i, a in enumerate(rf.actors):
+            # A library-style file is one actor at its top; a rule file lists them.
+            key: Key = () if as_rule_file(doc.data) is not doc.data else ("actors", i)
+            errors.extend(_check_exclusions(doc, key, a, actors[a.id]))
 
     watches: list[Watch] = []
     seen: dict[str, Loc] = {}
@@ -171,6 +178,44 @@ def _merge_cues(base: CueSpec, extra: CueSpec) -> CueSpec:
         for name in CueSpec.model_fields
     }
     return base.model_copy(update=update)
+
+
+def _check_exclusions(
+    doc: Document, key: Key, actor: ActorSpec, merged: ActorSpec
+) -> list[RuleSyntaxError]:
+    """A one-word exclusion that is a form of one of the actor's one-word names (or
+    has it as a form) would silence that name everywhere: every mention of it
+    would lie inside the exclusion."""
+    from rules.inflect import fold
+    from rules.presearch import ANY_LANG, forms_of
+
+    def forms(word: str, lang: str) -> frozenset[str]:
+        return forms_of(fold(word), word, lang, first=True, last=True)
+
+    errs: list[RuleSyntaxError] = []
+    for lang, phrases in actor.exclude.items():
+        names = [
+            n
+            for table in (merged.names, merged.weak)
+            for n in (*table.get(lang, ()), *table.get(ANY_LANG, ()))
+            if len(n.split()) == 1
+        ]
+        for j, phrase in enumerate(phrases):
+            if len(phrase.split()) != 1:
+                continue
+            mine = forms(phrase, lang)
+            for name in names:
+                if fold(name) in mine or fold(phrase) in forms(name, lang):
+                    errs.append(
+                        RuleSyntaxError(
+                            doc.loc((*key, "exclude", lang, j)),
+                            f"exclusion '{phrase}' of {actor.id} is a form of its name "
+                            f"'{name}' ({lang}): it would silence every '{name}'; "
+                            "exclude the longer phrase it is part of",
+                        )
+                    )
+                    break
+    return errs
 
 
 def _check_refs(

@@ -57,3 +57,37 @@ def test_references_are_checked_once_the_file_is_valid(tmp_path: Path) -> None:
         f"{path}:7:23: weight for 'troups', which is neither an actor of this watch nor one "
         "of its terms (did you mean 'troops'?)",
     ]
+
+
+def test_an_exclusion_that_is_a_form_of_a_name_is_refused(tmp_path: Path) -> None:
+    # Every "Russe" would lie inside the exclusion "Russen" (one of its forms): the
+    # name would never count again. A longer phrase is what was meant.
+    path = tmp_path / "exclude.yaml"
+    path.write_text(
+        "actors:\n"
+        "  - id: RUS\n"
+        "    exclude:\n"
+        "      de: [Russische Eier, Russen]\n"
+        "  - id: PRK\n"
+        "    exclude:\n"
+        "      ko: [북쪽]\n",  # north side: no form of 북, the headline North Korea
+        encoding="utf-8",
+    )
+    with pytest.raises(RuleFileErrors) as e:
+        load_rules([path])
+    assert str(e.value).splitlines() == [
+        f"{path}:4:28: exclusion 'Russen' of RUS is a form of its name 'Russe' (de): it "
+        "would silence every 'Russe'; exclude the longer phrase it is part of",
+    ]
+    path.write_text(path.read_text().replace(", Russen", ""), encoding="utf-8")
+    assert "Russische Eier" in load_rules([path]).actors["RUS"].exclude["de"]
+
+
+def test_the_shipped_exclusions_silence_no_name() -> None:
+    from rules.document import Document
+    from rules.load import _check_exclusions
+
+    rules = load_rules()
+    doc = Document(Path("shipped"), {}, {}, {})
+    for actor in rules.actors.values():
+        assert _check_exclusions(doc, (), actor, actor) == [], actor.id
