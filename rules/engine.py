@@ -26,7 +26,15 @@ from typing import TYPE_CHECKING
 
 from rules.cuebook import CueBook
 from rules.inflect import fold
-from rules.lang import SAMPLE_CHARS, SURE, LanguageDetector, listed_languages, scripts, shortlist
+from rules.lang import (
+    SAMPLE_CHARS,
+    SURE,
+    LanguageDetector,
+    listed_languages,
+    scripts,
+    shortlist,
+    stop_scores,
+)
 from rules.load import RuleSet, Watch, watch_actors
 from rules.model import MatchResult, Mention
 from rules.paragraphs import paragraph_bounds
@@ -313,12 +321,22 @@ class Engine:
         is in that other one if lingua is sure of it too.
         """
         listed = listed_languages()
-        if not langs <= listed:
+        if not langs & listed:
             return langs
         pool = frozenset(c for c, written in known.items() if c in listed and written & seen)
         if self.languages is not None:
             pool &= self.languages
-        picked = shortlist(text[:SAMPLE_CHARS], pool)
+        sample = text[:SAMPLE_CHARS]
+        picked = shortlist(sample, pool)
+        if picked is None:
+            # Short function words shared by many languages (de, en, la, con) leave
+            # too many: the likeliest few by two thirds, where the names' languages
+            # have not half the likeliest's ("El pueblo de Russia, en el estado de
+            # Ohio" names nobody in Spanish; Russia is Italian and English).
+            picked = shortlist(sample, pool, share=2 / 3)
+            score = stop_scores(sample, pool | langs)
+            if picked and 2 * max(score[c] for c in langs) >= score[picked[0]]:
+                picked = None
         if not picked or picked[0] in langs:
             return langs
         if not langs & set(picked):

@@ -126,16 +126,23 @@ def _stop_hits(sample: str) -> dict[str, int]:
     return dict(hits)
 
 
-def shortlist(sample: str, codes: frozenset[str]) -> tuple[str, ...] | None:
+def stop_scores(sample: str, codes: Iterable[str]) -> dict[str, int]:
+    """How many of `sample`'s words are function words of each of `codes`."""
+    hits = _stop_hits(sample)
+    return {c: hits.get("nb" if c == "no" else c, 0) for c in codes}
+
+
+def shortlist(sample: str, codes: frozenset[str], share: float = 0.5) -> tuple[str, ...] | None:
     """The few of `codes` whose function words `sample` has most of, most first, or
     None when its words do not single out a few (too few of them, or too many
-    languages)."""
-    hits = _stop_hits(sample)
-    score = {c: hits.get("nb" if c == "no" else c, 0) for c in codes}
+    languages with at least `share` of the likeliest's)."""
+    score = stop_scores(sample, codes)
     best = max(score.values(), default=0)
     if best < STOP_HITS:
         return None
-    picked = sorted((c for c, n in score.items() if 2 * n >= best), key=lambda c: (-score[c], c))
+    picked = sorted(
+        (c for c, n in score.items() if n >= share * best), key=lambda c: (-score[c], c)
+    )
     return tuple(picked) if len(picked) <= SHORTLIST_MAX else None
 
 

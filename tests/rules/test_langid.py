@@ -109,3 +109,14 @@ def test_serbian_is_listed_in_both_scripts_and_bosnian_borrows_it() -> None:
     words = lang.stop_words()
     assert "sr" in words["је"] and "sr" in words["je"]
     assert "bs" in words["je"]
+
+
+def test_a_larger_share_singles_out_a_text_whose_short_words_are_everyones() -> None:
+    # de, en, el, la, su, con: function words of a dozen Latin-script languages.
+    sample = (
+        "El pueblo de Russia, en el estado de Ohio (Estados Unidos), celebra su feria "
+        "anual del maíz con miles de visitantes"
+    )
+    wide = shortlist(sample, LATIN)  # six of these, none of the whole pool
+    assert wide is None or len(wide) >= 5
+    assert shortlist(sample, LATIN, share=2 / 3) == ("es", "ca")

@@ -94,6 +94,13 @@ def test_a_name_of_another_language_is_a_word_of_the_texts_own(shipped: Engine) 
             "and then he went on to write another one about it.",
             "nl",
         ),
+        # "Russia" is the country in English, Italian and 17 languages without a list
+        # of function words (Cebuano, Corsican, Zulu...): the Spanish ones decide.
+        (
+            "El pueblo de Russia, en el estado de Ohio (Estados Unidos), celebra su feria "
+            "anual del maíz con miles de visitantes",
+            "it",
+        ),
         # Dutch shares enough function words to be shortlisted; lingua tells them apart.
         (
             "Russ und Staub: die Luft in der Stadt ist im Winter schlechter als im Sommer, "
