@@ -57,6 +57,9 @@ _SWAP: dict[str, tuple[tuple[str, tuple[str, ...]], ...]] = {
         ("ão", ("ã", "ães", "ões", "ãs", "ãos")),
     ),
     "fr": (("en", ("enne", "ennes")), ("ain", ("aine", "aines"))),
+    # German feminine demonyms in -in double the n in the plural: Russin, Russinnen;
+    # Nordkoreanerin, Nordkoreanerinnen (the appended -n, -en make no such form).
+    "de": (("in", ("innen",)),),
 }
 
 # Polish: declension endings by the ending of the base form (first match wins).
