@@ -37,13 +37,15 @@ if TYPE_CHECKING:
     from rules.lexicon import Compiled
 
 CHAR_LANGS = frozenset({"ja", "zh", "th"})
-_CHARS = (
-    "\u0e00-\u0e7f"  # Thai
-    "\u2e80-\u9fff"  # CJK radicals, kana, CJK symbols and ideographs
-    "\uf900-\ufaff"  # compatibility ideographs
-    "\uff00-\uffef"  # full- and halfwidth forms
-    "\U00020000-\U0003ffff"  # CJK extensions
+# Characters that are tokens of their own: scripts written without spaces.
+_CHAR_RANGES = (
+    (0x0E00, 0x0E7F),  # Thai
+    (0x2E80, 0x9FFF),  # CJK radicals, kana, CJK symbols and ideographs
+    (0xF900, 0xFAFF),  # compatibility ideographs
+    (0xFF00, 0xFFEF),  # full- and halfwidth forms
+    (0x20000, 0x3FFFF),  # CJK extensions
 )
+_CHARS = "".join(f"{chr(lo)}-{chr(hi)}" for lo, hi in _CHAR_RANGES)
 
 
 def _marks() -> str:
@@ -89,13 +91,7 @@ _COMPOUNDS = {lang: re.compile("|".join(rxs)) for lang, rxs in COMPOUND_INFIXES.
 def is_char(ch: str) -> bool:
     """True for characters that are tokens of their own (CJK, kana, Thai, fullwidth forms)."""
     o = ord(ch)
-    return (
-        0x0E00 <= o <= 0x0E7F
-        or 0x2E80 <= o <= 0x9FFF
-        or 0xF900 <= o <= 0xFAFF
-        or 0xFF00 <= o <= 0xFFEF
-        or 0x20000 <= o <= 0x3FFFF
-    )
+    return any(lo <= o <= hi for lo, hi in _CHAR_RANGES)
 
 
 def words(folded: str) -> list[str]:
