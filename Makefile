@@ -114,7 +114,7 @@ bench: $(VENV)/.installed-dev
 places: $(VENV)/.installed-dev
 	$(BIN)/python -m rules.places_gen
 
-## stopwords: regenerate rules/langid/stopwords.tsv from spaCy and rules/curated/langid/stopwords.yaml
+## stopwords: regenerate rules/langid/stopwords.tsv (spaCy, rules/curated/langid/stopwords.yaml) and frequent.tsv (spacy-lookups-data)
 stopwords: $(VENV)/.installed-dev
 	$(BIN)/python -m rules.stopwords_gen
 

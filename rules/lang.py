@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 import unicodedata
 from collections import Counter, OrderedDict
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import lru_cache
 from pathlib import Path
 from typing import Any
@@ -108,6 +108,21 @@ def stop_words() -> dict[str, tuple[str, ...]]:
 
 
 @lru_cache(maxsize=1)
+def frequent_words() -> dict[str, dict[str, int]]:
+    """Each language's frequent words (rules/langid/frequent.tsv) and their rank, the
+    most frequent 0, where they are known; under "*", those of every language (CLDR's
+    Shona and Ndebele write "North Korea" too)."""
+    path = Path(__file__).resolve().parent / "langid" / "frequent.tsv"
+    out: dict[str, dict[str, int]] = {"*": {}}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        code, _, words = line.partition("\t")
+        out[code] = {w: i for i, w in enumerate(words.split(" "))}
+        for w, i in out[code].items():
+            out["*"][w] = min(i, out["*"].get(w, i))
+    return out
+
+
+@lru_cache(maxsize=1)
 def listed_languages() -> frozenset[str]:
     """The languages with a stop-word list ("no" reads Bokmål's)."""
     codes = {c for langs in stop_words().values() for c in langs}
@@ -181,6 +196,10 @@ class LanguageDetector:
             by_lingua.setdefault(known[c], []).append(c)
         values = self._detector(codes).compute_language_confidence_values(sample)
         return {c: v.value for v in values for c in by_lingua.get(v.language, ())}
+
+    def known(self) -> Collection[str]:
+        """The languages lingua knows."""
+        return self._lingua_codes().keys()
 
     def _lingua_codes(self) -> dict[str, Any]:
         if self._known is None:

@@ -27,7 +27,7 @@ from pathlib import Path
 import ahocorasick_rs
 
 from rules.inflect import COMPOUND_STEMS, fold, folded_forms, lower, variants
-from rules.lang import UNSPACED_SCRIPTS, script_of
+from rules.lang import UNSPACED_SCRIPTS, frequent_words, script_of
 from rules.library import read_cache, write_cache
 from rules.load import RuleSet
 
@@ -123,7 +123,9 @@ class WordPresearch:
         Putin" and "Putin") needs no key; otherwise the word most of the
         actor's names share most, for how many actors' names hold it
         (`common`), is the key: "korea" for "Workers' Party of Korea", not
-        "workers"; "koreans" for "North Koreans", not "north".
+        "workers"; "koreans" for "North Koreans", not "north". A frequent word
+        of the language (rules/langid/frequent.tsv) is the key only where every
+        word of the name is one, and then the rarest: "korea" for "North Korea".
         """
         parsed = []
         for name in names:
@@ -145,10 +147,14 @@ class WordPresearch:
                 keys: Collection[str] = [folded]  # matched per character there
             else:
                 df = common or Counter()
+                ranks = frequent_words()
+                rank = ranks.get(lang) or ranks["*"]
                 i = max(
                     range(len(words)),
                     key=lambda k: (
                         len(words[k]) > 2,  # never "n" for "N. Korea"
+                        words[k] not in rank,  # "korea" for "North Korea", not "north"
+                        rank.get(words[k], 0),  # else the rarer
                         shared[words[k]] / max(1, df[words[k]]),
                         len(words[k]),
                         k,
@@ -288,7 +294,7 @@ def _make(rules: RuleSet, actors: list[str]) -> WordPresearch:
 
 
 # The code that decides the keys: a change to any of these files makes a new cache.
-_CODE = ("presearch.py", "inflect.py", "suffixes.py", "lang.py")
+_CODE = ("presearch.py", "inflect.py", "suffixes.py", "lang.py", "langid/frequent.tsv")
 
 
 @lru_cache(maxsize=1)

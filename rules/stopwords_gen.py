@@ -1,10 +1,17 @@
-"""Generate the stop-word lists language detection shortlists with (`rules/langid/stopwords.tsv`).
+"""Generate the stop-word lists language detection shortlists with (`rules/langid/stopwords.tsv`),
+and the frequent words the presearch avoids as keys (`rules/langid/frequent.tsv`).
 
 Every language lingua knows gets spaCy's stop words for it (spacy.lang.<code>.
 stop_words), in lower case, plus the hand lists of rules/curated/langid/stopwords.yaml
 for those spaCy has none for; Serbian's list is given in Latin letters too
 (Serbian is written in both). Output is deterministic. Run
 `python -m rules.stopwords_gen` (`make stopwords`).
+
+The frequent words are those of spacy-lookups-data's word probabilities (English,
+German, Spanish, Greek: the languages it has them for) above FREQUENT, of three
+letters or more, folded as texts are (rules.inflect.fold): "north", "security",
+"state". A name's key (rules.presearch) is another of its words where it can be:
+"korea" for North Korea, or every English text saying "north" is a candidate.
 
 A developer tool: it imports spaCy's language modules, which detection must
 not do at run time (rules.lang reads the generated file only).
@@ -21,6 +28,10 @@ import yaml
 LANGID_DIR = Path(__file__).resolve().parent / "langid"
 CURATED = Path(__file__).resolve().parent / "curated" / "langid" / "stopwords.yaml"
 OUTPUT = LANGID_DIR / "stopwords.tsv"
+FREQUENT_OUTPUT = LANGID_DIR / "frequent.tsv"
+# A word's log probability above which it is frequent: ~3,000 words a language
+# ("north" -10.7, "security" -10.0; "korea" -13.1, "russische" -11.3).
+FREQUENT = -11.0
 
 _SR_LATIN = dict(
     zip(
@@ -99,6 +110,34 @@ def build(curated: dict[str, object], codes: list[str]) -> dict[str, list[str]]:
     return {c: sorted(w) for c, w in sorted(lists.items()) if w}
 
 
+def frequent_words() -> dict[str, list[str]]:
+    """Per language spacy-lookups-data has probabilities for, its frequent words,
+    folded, the most frequent first."""
+    import gzip
+    import json
+
+    import spacy_lookups_data  # type: ignore[import-untyped]
+
+    from rules.inflect import fold
+
+    folder = Path(spacy_lookups_data.__file__).parent / "data"
+    out: dict[str, list[str]] = {}
+    for path in sorted(folder.glob("*_lexeme_prob.json.gz")):
+        code = path.name.split("_", 1)[0]
+        with gzip.open(path, "rt", encoding="utf-8") as f:
+            probs: dict[str, float] = json.load(f)
+        ranked = sorted(probs.items(), key=lambda wp: (-wp[1], wp[0]))
+        # Written in lower case: the common words, not the names ("Korea", "Russia").
+        out[code] = list(
+            dict.fromkeys(
+                fold(w)
+                for w, p in ranked
+                if p > FREQUENT and len(w) >= 3 and w.isalpha() and w.islower()
+            )
+        )
+    return out
+
+
 def render(lists: dict[str, list[str]]) -> str:
     """One line a language: its code, a tab, its words separated by spaces."""
     return "".join(f"{code}\t{' '.join(words)}\n" for code, words in lists.items())
@@ -108,6 +147,9 @@ def main() -> int:
     curated = yaml.safe_load(CURATED.read_text(encoding="utf-8")) or {}
     lists = build(curated, lingua_codes())
     OUTPUT.write_text(render(lists), encoding="utf-8")
+    frequent = frequent_words()
+    FREQUENT_OUTPUT.write_text(render(frequent), encoding="utf-8")
+    sys.stdout.write(f"{FREQUENT_OUTPUT}: {', '.join(frequent)}\n")
     missing = sorted(set(lingua_codes()) - set(lists))
     sys.stdout.write(f"{OUTPUT}: {len(lists)} languages; none for {', '.join(missing) or '-'}\n")
     return 0

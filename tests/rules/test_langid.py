@@ -103,6 +103,18 @@ def test_the_shipped_list_is_what_the_generator_makes() -> None:
     curated = yaml.safe_load(stopwords_gen.CURATED.read_text(encoding="utf-8"))
     made = stopwords_gen.render(stopwords_gen.build(curated, stopwords_gen.lingua_codes()))
     assert stopwords_gen.OUTPUT.read_text(encoding="utf-8") == made, "run `make stopwords`"
+    frequent = stopwords_gen.render(stopwords_gen.frequent_words())
+    assert stopwords_gen.FREQUENT_OUTPUT.read_text(encoding="utf-8") == frequent
+
+
+def test_frequent_words_are_common_words_most_frequent_first() -> None:
+    words = lang.frequent_words()
+    assert set(words) == {"de", "el", "en", "es", "*"}
+    assert words["*"]["north"] == words["en"]["north"] and "und" in words["*"]
+    assert words["en"]["the"] < words["en"]["north"] < len(words["en"])
+    assert {"north", "security", "state", "federal"} <= words["en"].keys()
+    # Names are capitalized where the probabilities were counted: they are not in.
+    assert not {"korea", "russia", "moscow", "putin"} & words["en"].keys()
 
 
 def test_serbian_is_listed_in_both_scripts_and_bosnian_borrows_it() -> None:

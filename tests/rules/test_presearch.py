@@ -6,8 +6,9 @@ from pathlib import Path
 
 from rules.engine import Engine
 from rules.inflect import fold
-from rules.load import RuleSet
-from rules.presearch import DFA_KEYS, WordPresearch, word_presearch
+from rules.lang import frequent_words
+from rules.load import RuleSet, load_rules
+from rules.presearch import DFA_KEYS, WordPresearch, _make, forms_of, word_presearch
 
 
 def test_each_script_of_a_text_is_searched(library_engine: Engine) -> None:
@@ -97,3 +98,25 @@ def test_the_shipped_watch_presearch_is_small_enough_for_the_fast_automaton(
     assert len(search.pairs) <= DFA_KEYS
     found = search.scan(fold("북한이 러시아와 회담했다. 北朝鮮とロシアが会談した"))
     assert found["ko"].keys() == {"PRK", "RUS"} and found["ja"].keys() == {"PRK", "RUS"}
+
+
+def test_a_frequent_word_is_no_key_where_its_name_has_a_rarer_one() -> None:
+    # Every English text saying "north" (or "security") was a candidate while
+    # "North Korea" was keyed on it.
+    rules = load_rules(shipped_watches=True)
+    made = _make(rules, ["PRK", "RUS"])
+    rank = frequent_words()
+    for key, pairs in made._keys.items():
+        for lang, actor in pairs:
+            if key not in (rank.get(lang) or rank["*"]):
+                continue
+            # Only a frequent name of its own (German "russischen") keys on itself.
+            ones = [n for n in rules.actors[actor].names.get(lang, []) if len(n.split()) == 1]
+            assert any(key in forms_of(fold(n), n, lang, first=True, last=True) for n in ones), (
+                key,
+                lang,
+                actor,
+            )
+    search = made.build()
+    assert search.scan(fold("The north wing's security service said the state was calm.")) == {}
+    assert "PRK" in search.scan(fold("North Korea fired a missile."))["en"]
