@@ -321,7 +321,11 @@ class Engine:
         is in that other one if lingua is sure of it too.
         """
         listed = listed_languages()
-        if not langs & listed:
+        # Without a list of function words for any of them, the text may still be in
+        # a listed language, when lingua knows none of them either (Quechua's
+        # "Reunión" in a Spanish "La reunión del consejo"); Belarusian or Kazakh
+        # (lingua's, without lists) are left to lingua.
+        if not langs & listed and any(c in self._detector.known() for c in langs):
             return langs
         pool = frozenset(c for c, written in known.items() if c in listed and written & seen)
         if self.languages is not None:
