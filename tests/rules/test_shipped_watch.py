@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from rules.engine import Engine
+from rules.inflect import fold
 from rules.load import load_rules
 
 
@@ -133,3 +134,15 @@ def test_a_text_with_kana_is_japanese(shipped: Engine) -> None:
     result = shipped.match("北朝鮮の金正恩総書記はロシアのプーチン大統領と会談した。")
     assert result.lang == "ja" and {"PRK", "RUS"} <= result.mentions.keys()
     assert shipped.match("朝鲜与俄罗斯签署全面战略伙伴关系条约。").lang == "zh"
+
+
+def test_names_of_languages_lingua_does_not_know_do_not_make_an_english_text_theirs() -> None:
+    # Nigerian Pidgin's CLDR names for Norway, Jersey and Myanmar hold English
+    # words ("we"); lingua does not know Pidgin, and the function words say English.
+    engine = Engine(load_rules())
+    text = (
+        "Here we show that the cytokinin receptors play a role, and we argue for a "
+        "revision of the concepts we studied."
+    )
+    assert engine.presearch(all_actors=True).scan(fold(text)).keys() == {"pcm"}
+    assert engine.language(text) == "en"
