@@ -360,10 +360,17 @@ class Engine:
             return 0
         counter = self._counters.get(lang)
         if counter is None:
-            compiled = self._compile(lang)
-            if self.cache_dir is None:  # compiled again otherwise
-                self._compiled.setdefault(lang, compiled)
-            counter = self._counters[lang] = NameCount(compiled)
+            from rules.lexicon import count_tables
+
+            compiled = self._compiled.get(lang)
+            tables = (
+                compiled.counts
+                if compiled is not None
+                else count_tables(
+                    self.rules, lang, lambda: self.pipelines.get(lang), self.cache_dir
+                )
+            )
+            counter = self._counters[lang] = NameCount(tables)
         return counter.count(folded, actors, self.names_presearch(lang).places(folded))
 
 

@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import metadata
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, TypeVar
 
 import ahocorasick_rs
 import numpy
@@ -36,7 +36,7 @@ from rules.library import read_cache, write_cache
 from rules.load import RuleSet
 from rules.presearch import ANY_LANG, automaton, common_word, forms_of
 from rules.presearch import code_digest as presearch_code_digest
-from rules.words import CHAR_LANGS, word_hash
+from rules.words import CHAR_LANGS, CountTables, pack, word_hash
 
 if TYPE_CHECKING:
     from spacy.language import Language
@@ -51,6 +51,7 @@ STRONG, WEAK, EXCLUDE, TERM = "n", "w", "x", "t"
 # A weak name written in lower case (rules.presearch.common_word): strong where the
 # text writes it in lower case, past a sentence's first word; weak otherwise.
 CASED = "c"
+T = TypeVar("T")
 _CLASS_MARK = "\u2063"  # invisible separator: class norms never equal a plain word's norm
 
 
@@ -358,12 +359,29 @@ def compile_names(
     """
     if cache_dir is None:
         return _compile(rules, lang, nlp())
-    path = cache_dir / f"lexicon-{_digest(rules, lang)}.pickle"
-    compiled = _read_cache(path)
+    digest = _digest(rules, lang)
+    path = cache_dir / f"lexicon-{digest}.pickle"
+    compiled = _read_cache(path, Compiled)
     if compiled is None:
         compiled = _compile(rules, lang, nlp())
         write_cache(path, pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
+        write_cache(
+            cache_dir / f"counts-{digest}.pickle",
+            pickle.dumps(compiled.counts, protocol=pickle.HIGHEST_PROTOCOL),
+        )
     return compiled
+
+
+def count_tables(
+    rules: RuleSet, lang: str, nlp: Callable[[], Language], cache_dir: Path | None = None
+) -> CountTables:
+    """What counting `lang`'s names needs (rules.words): read on its own from the cache
+    folder, without the patterns' Python objects (100,000 aliases: ~30 MB of them)."""
+    if cache_dir is not None:
+        tables = _read_cache(cache_dir / f"counts-{_digest(rules, lang)}.pickle", CountTables)
+        if tables is not None:
+            return tables
+    return compile_names(rules, lang, nlp, cache_dir).counts
 
 
 def names_presearch(c: Compiled) -> Presearch:
@@ -383,11 +401,7 @@ class Compiled:
     presearch: dict[str, tuple[tuple[str, str], ...]]  # key -> (lang, actor) pairs
     orths: bytes  # Norms' columns, uint64
     classes: bytes
-    # For rules.words.NameCount: the forms by its hash and their classes (uint64),
-    # and the pattern tokens that are no class's words.
-    word_hashes: bytes
-    word_classes: bytes
-    plain: dict[str, int]
+    counts: CountTables  # for rules.words.NameCount
 
 
 def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
@@ -415,16 +429,16 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
             if compiled is not None and f"{TERM}|{term}" not in patterns:
                 patterns[f"{TERM}|{term}"].append(compiled[0])
     norms = classes.assign()
+    # Names sharing a class: one pattern.
+    keys = {label: list(dict.fromkeys(map(classes.key, ts))) for label, ts in patterns.items()}
+    words = (classes.words.orths.tobytes(), classes.words.classes.tobytes())
     return Compiled(
         lang,
-        # Names sharing a class: one pattern.
-        {label: list(dict.fromkeys(map(classes.key, ts))) for label, ts in patterns.items()},
+        keys,
         presearch._keys,
         norms.orths.tobytes(),
         norms.classes.tobytes(),
-        classes.words.orths.tobytes(),
-        classes.words.classes.tobytes(),
-        classes.plain,
+        pack(lang, keys, words, classes.plain),
     )
 
 
@@ -485,7 +499,7 @@ def _pattern(vocab: Vocab, key: tuple[int, ...]) -> Doc:
 # What decides a compiled lexicon besides the names: a change to any of these
 # files, or to spaCy (its tokenizer rules), makes a new cache.
 _CODE = ("lexicon.py", "nlp.py", "words.py")
-_CACHE_FORMAT = "wirewatch-lexicon-3"  # 3: rules.words' columns
+_CACHE_FORMAT = "wirewatch-lexicon-4"  # 4: rules.words' count tables
 
 
 @lru_cache(maxsize=1)
@@ -511,10 +525,10 @@ def _digest(rules: RuleSet, lang: str) -> str:
     return h.hexdigest()[:24]
 
 
-def _read_cache(path: Path) -> Compiled | None:
+def _read_cache(path: Path, kind: type[T]) -> T | None:
     raw = read_cache(path)
     try:
         data = pickle.loads(raw) if raw is not None else None
     except (pickle.UnpicklingError, EOFError, AttributeError, TypeError, ValueError):
         return None
-    return data if isinstance(data, Compiled) else None
+    return data if isinstance(data, kind) else None

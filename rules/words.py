@@ -26,15 +26,13 @@ import re
 import unicodedata
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from typing import TYPE_CHECKING, Any
+from dataclasses import dataclass
+from typing import Any
 from zlib import crc32
 
 import numpy
 
 from rules.inflect import COMPOUND_STEMS
-
-if TYPE_CHECKING:
-    from rules.lexicon import Compiled
 
 CHAR_LANGS = frozenset({"ja", "zh", "th"})
 # Characters that are tokens of their own: scripts written without spaces.
@@ -135,20 +133,90 @@ def word_hash(word: str) -> int:
     return crc32(raw) << 32 | crc32(raw, 0x5BD1E995)
 
 
+@dataclass(frozen=True, slots=True)
+class CountTables:
+    """What counting a language's names needs, as flat columns (cached on their own:
+    reading them costs no Python object a name).
+
+    Word forms by `word_hash` (sorted) and their class ids; the pattern tokens
+    that are no class's ("." and "-": `plain`); and the patterns of every
+    name, weak name and exclusion, sorted by their first id: where each
+    starts in `flat` and how long it is, and its label ("n|RUS") as a slice
+    of `labels` between two of `label_ends`.
+    """
+
+    lang: str
+    word_hashes: bytes  # uint64, sorted
+    word_classes: bytes  # uint64
+    plain: dict[str, int]
+    firsts: bytes  # uint64, sorted
+    starts: bytes  # uint32
+    lengths: bytes  # uint16
+    label_ids: bytes  # uint32
+    flat: bytes  # uint64
+    labels: str
+    label_ends: bytes  # uint32
+
+
+def pack(
+    lang: str,
+    patterns: dict[str, list[tuple[int, ...]]],
+    words: tuple[bytes, bytes],
+    plain: dict[str, int],
+) -> CountTables:
+    """The count tables of a language's compiled patterns (topic terms left out)."""
+    rows = sorted(
+        (key[0], key, i)
+        for i, (label, keys) in enumerate(patterns.items())
+        if label[0] != "t"
+        for key in keys
+    )
+    names = list(patterns)
+    flat: list[int] = []
+    starts: list[int] = []
+    lengths: list[int] = []
+    for _, key, _ in rows:
+        starts.append(len(flat))
+        lengths.append(len(key))
+        flat.extend(key)
+    ends, at = [], 0
+    for label in names:
+        at += len(label)
+        ends.append(at)
+    return CountTables(
+        lang,
+        words[0],
+        words[1],
+        plain,
+        numpy.array([r[0] for r in rows], "uint64").tobytes(),
+        numpy.array(starts, "uint32").tobytes(),
+        numpy.array(lengths, "uint16").tobytes(),
+        numpy.array([r[2] for r in rows], "uint32").tobytes(),
+        numpy.array(flat, "uint64").tobytes(),
+        "".join(names),
+        numpy.array(ends, "uint32").tobytes(),
+    )
+
+
 class NameCount:
     """A language's compiled names and look-alikes, matched over regex words."""
 
-    def __init__(self, c: Compiled) -> None:
-        self.lang = c.lang
-        self._hashes = numpy.frombuffer(c.word_hashes, "uint64")  # sorted
-        self._classes = numpy.frombuffer(c.word_classes, "uint64")
-        self._plain = c.plain  # pattern tokens that are no class's (".", "-"): their NORM
-        # Patterns by their first id; topic terms count for nobody.
-        self._first: dict[int, list[tuple[tuple[int, ...], str]]] = defaultdict(list)
-        for label, keys in c.patterns.items():
-            if label[0] != "t":
-                for key in keys:
-                    self._first[key[0]].append((key, label))
+    def __init__(self, t: CountTables) -> None:
+        self.lang = t.lang
+        self._hashes = numpy.frombuffer(t.word_hashes, "uint64")
+        self._classes = numpy.frombuffer(t.word_classes, "uint64")
+        self._plain = t.plain
+        self._firsts = numpy.frombuffer(t.firsts, "uint64")
+        self._starts = numpy.frombuffer(t.starts, "uint32")
+        self._lengths = numpy.frombuffer(t.lengths, "uint16")
+        self._label_ids = numpy.frombuffer(t.label_ids, "uint32")
+        self._flat = numpy.frombuffer(t.flat, "uint64")
+        self._labels = t.labels
+        self._label_ends = numpy.frombuffer(t.label_ends, "uint32")
+
+    def _label(self, pattern: int) -> str:
+        i = int(self._label_ids[pattern])
+        return self._labels[int(self._label_ends[i - 1]) if i else 0 : int(self._label_ends[i])]
 
     def ids(self, folded: str) -> list[int]:
         """The id of each word of `folded`: its class, a pattern's NORM, or unknown."""
@@ -215,13 +283,22 @@ class NameCount:
         names: list[tuple[int, int, str, str]] = []  # start, end, kind, actor
         excluded: dict[str, list[tuple[int, int]]] = defaultdict(list)
         covered = 0
-        first = self._first
-        for i, x in enumerate(ids):
-            for key, label in first.get(x, ()):
-                end = i + len(key)
-                if tuple(ids[i:end]) != key:
+        found = numpy.array([x if x != _UNKNOWN else 0 for x in ids], "uint64")
+        known = numpy.array([x != _UNKNOWN for x in ids], bool)
+        lo = numpy.searchsorted(self._firsts, found, "left")
+        hi = numpy.searchsorted(self._firsts, found, "right")
+        for at in numpy.flatnonzero((hi > lo) & known):
+            i = int(at)
+            for p in range(int(lo[i]), int(hi[i])):
+                length, start = int(self._lengths[p]), int(self._starts[p])
+                end = i + length
+                if end > len(ids) or not numpy.array_equal(
+                    found[i:end], self._flat[start : start + length]
+                ):
                     continue
-                kind, actor = label.split("|", 1)
+                if not known[i:end].all():
+                    continue
+                kind, actor = self._label(p).split("|", 1)
                 if kind == "x":
                     excluded[actor].append((i, end))
                     covered += end - i

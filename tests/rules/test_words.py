@@ -100,3 +100,5 @@ def test_choosing_a_language_does_not_import_spacy(tmp_path: Path) -> None:
     again = subprocess.run(run, cwd=ROOT, capture_output=True, text=True, check=True)
     assert first.stdout.split()[0] == again.stdout.split()[0]
     assert again.stdout.split()[1] == "False", again.stdout  # the cache holds what it needs
+    # Counting reads its own tables, not the compiled patterns' Python objects.
+    assert list(tmp_path.glob("counts-*.pickle"))
