@@ -177,6 +177,11 @@ class LanguageDetector:
         ranked_set = frozenset(c for c in codes if c in known)
         if len(ranked_set) > WIDE:
             picked = shortlist(text[:SAMPLE_CHARS], ranked_set)
+            score = stop_scores(text[:SAMPLE_CHARS], ranked_set)
+            if picked is None and max(score.values(), default=0) >= STOP_HITS:
+                # Too many share its function words: the likeliest few by them, not a
+                # pass of lingua over them all (its models: 0.1-0.2 s to load).
+                picked = tuple(sorted(score, key=lambda c: (-score[c], c))[:SHORTLIST_MAX])
             if picked is None:
                 first = self._confidence(text[:SHORT_CHARS], ranked_set)
                 picked = tuple(sorted(first, key=lambda c: (-first[c], c))[:SHORTLIST])

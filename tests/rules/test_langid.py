@@ -99,6 +99,16 @@ def test_the_detector_ranks_a_shortlisted_text_without_the_other_models() -> Non
     assert all(len(codes) <= lang.SHORTLIST_MAX for codes in detector._detectors)
 
 
+def test_a_text_whose_function_words_are_everyones_is_ranked_among_its_likeliest() -> None:
+    # la, del, de, se, al, en shortlist more than six languages: the six with the most
+    # of them are ranked, not every Latin-script language (their models: 0.1-0.2 s).
+    detector = LanguageDetector()
+    text = "La reunión del consejo de administración se aplazó al jueves en la sede de la empresa."
+    assert shortlist(text, LATIN) is None
+    assert detector.rank(text, LATIN)[0][0] == "es"
+    assert all(len(codes) <= lang.SHORTLIST_MAX for codes in detector._detectors)
+
+
 def test_the_shipped_list_is_what_the_generator_makes() -> None:
     curated = yaml.safe_load(stopwords_gen.CURATED.read_text(encoding="utf-8"))
     made = stopwords_gen.render(stopwords_gen.build(curated, stopwords_gen.lingua_codes()))
