@@ -359,16 +359,11 @@ def compile_names(
     """
     if cache_dir is None:
         return _compile(rules, lang, nlp())
-    digest = _digest(rules, lang)
-    path = cache_dir / f"lexicon-{digest}.pickle"
+    path = cache_dir / f"lexicon-{_digest(rules, lang)}.pickle"
     compiled = _read_cache(path, Compiled)
     if compiled is None:
         compiled = _compile(rules, lang, nlp())
         write_cache(path, pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
-        write_cache(
-            cache_dir / f"counts-{digest}.pickle",
-            pickle.dumps(compiled.counts, protocol=pickle.HIGHEST_PROTOCOL),
-        )
     return compiled
 
 
@@ -377,11 +372,14 @@ def count_tables(
 ) -> CountTables:
     """What counting `lang`'s names needs (rules.words): read on its own from the cache
     folder, without the patterns' Python objects (100,000 aliases: ~30 MB of them)."""
-    if cache_dir is not None:
-        tables = _read_cache(cache_dir / f"counts-{_digest(rules, lang)}.pickle", CountTables)
-        if tables is not None:
-            return tables
-    return compile_names(rules, lang, nlp, cache_dir).counts
+    if cache_dir is None:
+        return compile_names(rules, lang, nlp).counts
+    path = cache_dir / f"counts-{_digest(rules, lang)}.pickle"
+    tables = _read_cache(path, CountTables)
+    if tables is None:
+        tables = compile_names(rules, lang, nlp, cache_dir).counts
+        write_cache(path, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+    return tables
 
 
 def names_presearch(c: Compiled) -> Presearch:
