@@ -40,7 +40,7 @@ from rules.model import MatchResult, Mention
 from rules.paragraphs import paragraph_bounds
 from rules.presearch import ANY_LANG, WordPresearch, common_word, word_presearch
 from rules.spec import SentencesScope, WithinScope
-from rules.words import NameCount
+from rules.words import CountTables, NameCount
 
 if TYPE_CHECKING:
     from spacy.tokens import Doc, Span
@@ -75,6 +75,7 @@ class Engine:
         self._names: dict[str, Presearch] = {}  # each language's names' presearch
         self._compiled: dict[str, Compiled] = {}  # compiled, not yet built (no cache folder)
         self._counters: dict[str, NameCount] = {}  # each language's names, counted
+        self._tables: dict[str, CountTables] = {}  # made with a lexicon, not yet counted
         self._detector = LanguageDetector()
         self.cues = CueBook(rules.cues)
         self._pairs = [frozenset(w.spec.pair) for w in rules.watches if w.spec.pair]
@@ -132,9 +133,14 @@ class Engine:
         return search
 
     def _compile(self, lang: str) -> Compiled:
-        from rules.lexicon import compile_names
+        from rules.lexicon import compile_all
 
-        return compile_names(self.rules, lang, lambda: self.pipelines.get(lang), self.cache_dir)
+        compiled, tables = compile_all(
+            self.rules, lang, lambda: self.pipelines.get(lang), self.cache_dir
+        )
+        if tables is not None and self.cache_dir is None:  # else read from there
+            self._tables[lang] = tables
+        return compiled
 
     def match(
         self,
@@ -362,13 +368,8 @@ class Engine:
         if counter is None:
             from rules.lexicon import count_tables
 
-            compiled = self._compiled.get(lang)
-            tables = (
-                compiled.counts
-                if compiled is not None
-                else count_tables(
-                    self.rules, lang, lambda: self.pipelines.get(lang), self.cache_dir
-                )
+            tables = self._tables.pop(lang, None) or count_tables(
+                self.rules, lang, lambda: self.pipelines.get(lang), self.cache_dir
             )
             counter = self._counters[lang] = NameCount(tables)
         return counter.count(folded, actors, self.names_presearch(lang).places(folded))

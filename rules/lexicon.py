@@ -357,14 +357,24 @@ def compile_names(
     names and of the code that decides them (a `match` over a stream in 12
     languages spent 0.8 s compiling them), and read back without spaCy.
     """
+    return compile_all(rules, lang, nlp, cache_dir)[0]
+
+
+def compile_all(
+    rules: RuleSet, lang: str, nlp: Callable[[], Language], cache_dir: Path | None = None
+) -> tuple[Compiled, CountTables | None]:
+    """`compile_names`, and the count tables too when they were made now (compiled,
+    not read): with `cache_dir` they are kept there on their own (`count_tables`)."""
     if cache_dir is None:
         return _compile(rules, lang, nlp())
     path = cache_dir / f"lexicon-{_digest(rules, lang)}.pickle"
     compiled = _read_cache(path, Compiled)
-    if compiled is None:
-        compiled = _compile(rules, lang, nlp())
-        write_cache(path, pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
-    return compiled
+    if compiled is not None:
+        return compiled, None
+    compiled, tables = _compile(rules, lang, nlp())
+    write_cache(path, pickle.dumps(compiled, protocol=pickle.HIGHEST_PROTOCOL))
+    _write_tables(rules, lang, cache_dir, tables)
+    return compiled, tables
 
 
 def count_tables(
@@ -373,13 +383,17 @@ def count_tables(
     """What counting `lang`'s names needs (rules.words): read on its own from the cache
     folder, without the patterns' Python objects (100,000 aliases: ~30 MB of them)."""
     if cache_dir is None:
-        return compile_names(rules, lang, nlp).counts
-    path = cache_dir / f"counts-{_digest(rules, lang)}.pickle"
-    tables = _read_cache(path, CountTables)
-    if tables is None:
-        tables = compile_names(rules, lang, nlp, cache_dir).counts
-        write_cache(path, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
+        return _compile(rules, lang, nlp())[1]
+    tables = _read_cache(cache_dir / f"counts-{_digest(rules, lang)}.pickle", CountTables)
+    if tables is None:  # the lexicon's file without them: compiled again
+        tables = _compile(rules, lang, nlp())[1]
+        _write_tables(rules, lang, cache_dir, tables)
     return tables
+
+
+def _write_tables(rules: RuleSet, lang: str, cache_dir: Path, tables: CountTables) -> None:
+    path = cache_dir / f"counts-{_digest(rules, lang)}.pickle"
+    write_cache(path, pickle.dumps(tables, protocol=pickle.HIGHEST_PROTOCOL))
 
 
 def names_presearch(c: Compiled) -> Presearch:
@@ -399,10 +413,9 @@ class Compiled:
     presearch: dict[str, tuple[tuple[str, str], ...]]  # key -> (lang, actor) pairs
     orths: bytes  # Norms' columns, uint64
     classes: bytes
-    counts: CountTables  # for rules.words.NameCount
 
 
-def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
+def _compile(rules: RuleSet, lang: str, nlp: Language) -> tuple[Compiled, CountTables]:
     classes = _Classes(nlp, lang)
     patterns: dict[str, list[list[Token]]] = defaultdict(list)
     presearch = Presearch()
@@ -430,14 +443,9 @@ def _compile(rules: RuleSet, lang: str, nlp: Language) -> Compiled:
     # Names sharing a class: one pattern.
     keys = {label: list(dict.fromkeys(map(classes.key, ts))) for label, ts in patterns.items()}
     words = (classes.words.orths.tobytes(), classes.words.classes.tobytes())
-    return Compiled(
-        lang,
-        keys,
-        presearch._keys,
-        norms.orths.tobytes(),
-        norms.classes.tobytes(),
-        pack(lang, keys, words, classes.plain),
-    )
+    made = Compiled(lang, keys, presearch._keys, norms.orths.tobytes(), norms.classes.tobytes())
+    # Kept apart from the lexicon: reading a lexicon to match need not read them.
+    return made, pack(lang, keys, words, classes.plain)
 
 
 _HYPHENS = frozenset("-\u2010\u2011")
@@ -497,7 +505,7 @@ def _pattern(vocab: Vocab, key: tuple[int, ...]) -> Doc:
 # What decides a compiled lexicon besides the names: a change to any of these
 # files, or to spaCy (its tokenizer rules), makes a new cache.
 _CODE = ("lexicon.py", "nlp.py", "words.py")
-_CACHE_FORMAT = "wirewatch-lexicon-4"  # 4: rules.words' count tables
+_CACHE_FORMAT = "wirewatch-lexicon-5"  # 5: count tables in files of their own
 
 
 @lru_cache(maxsize=1)
