@@ -1,23 +1,24 @@
 """Counting a language's names in a text without spaCy, to choose its language.
 
-When detection cannot settle a text, the few likeliest languages are
-matched for real and the one whose names and look-alikes account for the
-most words wins (rules.engine). Tokenizing with spaCy for that cost each
+When detection cannot settle a text, the names of the few likeliest
+languages are counted, and the one whose names and look-alikes account for
+the most words wins (rules.engine). Tokenizing with spaCy for that cost each
 process 63 MB (spaCy's import) and a pipeline and lexicon for every
 language tried: 39 of them over a feed stream with every actor's names.
 
 `NameCount` matches the compiled patterns of a language (rules.lexicon's
 classes of forms) over the text's words as a regular expression finds them:
-runs of letters, marks and digits, single punctuation marks, and one token
-per character where the script has no spaces (as rules.nlp.CharTokenizer).
-A word with inner apostrophes or periods, or a final period, is tried whole
-(u.s., l'italia), then in parts (płn. and rusya'nın). Word forms are looked
-up by a hash of their own (two CRC-32s), kept beside spaCy's in the compiled
-lexicon. It follows
-`rules.engine.mentions`: exclusions of an actor silence its names inside
-them, longest first, weak names only beside a strong one of the same actor.
-It is a count for a choice, not the matching: where spaCy's rules split a
-word differently (a language's own prefixes), the two may differ by a word.
+each chunk between spaces without its leading and trailing marks, and one
+token per character where the script has no spaces (as
+rules.nlp.CharTokenizer). A chunk that is no form whole ("l'italia",
+"norte-coreanos" where the language splits it) is tried in parts. Word
+forms are looked up by a hash of their own (two CRC-32s), in `CountTables`
+that compiling a lexicon makes and the cache folder keeps apart from it.
+It follows `rules.engine.mentions`: exclusions of an actor silence its
+names inside them, longest first, weak names only beside a strong one of
+the same actor. It is a count for a choice, not the matching: where spaCy's
+rules split a word otherwise (Romanian "-un", Turkish "'rus"), the two may
+differ by a word.
 """
 
 from __future__ import annotations
