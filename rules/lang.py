@@ -95,14 +95,22 @@ def scripts(text: str, share: float = SCRIPT_SHARE) -> frozenset[str]:
 _WORD = re.compile(r"[^\W\d_]+(?:['’][^\W\d_]+)?")
 
 
+def _word_lists(name: str) -> dict[str, list[str]]:
+    """A generated list of rules/langid/ (rules.stopwords_gen): each language's words."""
+    path = Path(__file__).resolve().parent / "langid" / name
+    lists = {}
+    for line in path.read_text(encoding="utf-8").splitlines():
+        code, _, words = line.partition("\t")
+        lists[code] = words.split(" ")
+    return lists
+
+
 @lru_cache(maxsize=1)
 def stop_words() -> dict[str, tuple[str, ...]]:
     """Each stop word and the languages (lingua's codes) it is one of."""
     index: dict[str, list[str]] = {}
-    path = Path(__file__).resolve().parent / "langid" / "stopwords.tsv"
-    for line in path.read_text(encoding="utf-8").splitlines():
-        code, _, words = line.partition("\t")
-        for w in words.split(" "):
+    for code, words in _word_lists("stopwords.tsv").items():
+        for w in words:
             index.setdefault(w, []).append(code)
     return {w: tuple(codes) for w, codes in index.items()}
 
@@ -112,11 +120,9 @@ def frequent_words() -> dict[str, dict[str, int]]:
     """Each language's frequent words (rules/langid/frequent.tsv) and their rank, the
     most frequent 0, where they are known; under "*", those of every language (CLDR's
     Shona and Ndebele write "North Korea" too)."""
-    path = Path(__file__).resolve().parent / "langid" / "frequent.tsv"
     out: dict[str, dict[str, int]] = {"*": {}}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        code, _, words = line.partition("\t")
-        out[code] = {w: i for i, w in enumerate(words.split(" "))}
+    for code, words in _word_lists("frequent.tsv").items():
+        out[code] = {w: i for i, w in enumerate(words)}
         for w, i in out[code].items():
             out["*"][w] = min(i, out["*"].get(w, i))
     return out

@@ -194,18 +194,19 @@ def _check_exclusions(
 
     errs: list[RuleSyntaxError] = []
     for lang, phrases in actor.exclude.items():
-        names = [
-            n
+        ones = [(j, p) for j, p in enumerate(phrases) if len(p.split()) == 1]
+        if not ones:
+            continue
+        names = {
+            n: forms(n, lang)
             for table in (merged.names, merged.weak)
             for n in (*table.get(lang, ()), *table.get(ANY_LANG, ()))
             if len(n.split()) == 1
-        ]
-        for j, phrase in enumerate(phrases):
-            if len(phrase.split()) != 1:
-                continue
+        }
+        for j, phrase in ones:
             mine = forms(phrase, lang)
-            for name in names:
-                if fold(name) in mine or fold(phrase) in forms(name, lang):
+            for name, theirs in names.items():
+                if fold(name) in mine or fold(phrase) in theirs:
                     errs.append(
                         RuleSyntaxError(
                             doc.loc((*key, "exclude", lang, j)),
